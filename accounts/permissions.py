@@ -1,0 +1,43 @@
+"""Who may do what. Services call ``require``; templates only mirror it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+# capability -> roles that hold it. One table, so the permission matrix test reads it.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "officer.dashboard": frozenset({Role.OFFICER, Role.ADMINISTRATOR}),
+    "audit.view": frozenset({Role.ADMINISTRATOR}),
+    "pb.manage": frozenset({Role.OFFICER, Role.ADMINISTRATOR}),
+    "assembly.manage": frozenset({Role.OFFICER, Role.ADMINISTRATOR}),
+    "assembly.facilitate": frozenset({Role.FACILITATOR, Role.OFFICER, Role.ADMINISTRATOR}),
+    "assembly.participate": frozenset(
+        {Role.ASSEMBLY_MEMBER, Role.FACILITATOR, Role.OFFICER, Role.ADMINISTRATOR}
+    ),
+    "moderate": frozenset({Role.OFFICER, Role.ADMINISTRATOR}),
+    "users.manage": frozenset({Role.ADMINISTRATOR}),
+}
+
+MFA_REQUIRED_ROLES = frozenset({Role.OFFICER, Role.ADMINISTRATOR})
+
+
+def can(user: Any, capability: str) -> bool:
+    if capability not in CAPABILITIES:
+        raise KeyError(f"Unknown capability {capability!r}")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in CAPABILITIES[capability]
+
+
+def require(user: Any, capability: str) -> None:
+    """Raise PermissionDenied unless ``user`` holds ``capability``."""
+    if not can(user, capability):
+        raise PermissionDenied(f"You do not have permission to do this ({capability}).")
+
+
+def requires_mfa(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.role in MFA_REQUIRED_ROLES

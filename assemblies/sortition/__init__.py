@@ -1,0 +1,1 @@
+"""Stratified random panel selection (sortition). Pure Python, no Django imports."""

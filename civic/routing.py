@@ -1,0 +1,3 @@
+"""WebSocket URL wiring. Apps contribute their own ``websocket_urlpatterns``."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Shared fixtures: users of each role, clients logged in as them."""

@@ -1,0 +1,1 @@
+"""Readers and writers for the field's standard files. No Django imports."""
