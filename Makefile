@@ -1,0 +1,45 @@
+# civic: two commands for a fresh machine.
+#   make demo   installs into .venv, migrates, loads demo data, serves http://127.0.0.1:8000
+#   make test   installs test tools, runs the whole suite (unit/integration, then browser)
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: demo test venv dev-venv lint serve browser-test unit-test
+
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $$(scripts/find_python.sh) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.runtime
+dev-venv: $(VENV)/.dev
+
+demo: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data
+	@echo "Starting civic on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
+
+serve: venv
+	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
+
+lint: dev-venv
+	$(VENV)/bin/ruff check .
+
+unit-test: dev-venv
+	$(VENV)/bin/pytest
+
+browser-test: dev-venv
+	$(VENV)/bin/pytest -p no:django tests/browser -c tests/browser/pytest.ini
+
+test: dev-venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest tests/browser -c tests/browser/pytest.ini
