@@ -42,6 +42,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise PermissionError("The audit log is append-only.")
@@ -49,6 +52,3 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise PermissionError("The audit log is append-only.")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
