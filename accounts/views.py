@@ -5,8 +5,15 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,7 +126,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    # Rendered without the request: a bad Host header makes request-dependent context fail.
+    return HttpResponseBadRequest(loader.render_to_string("errors/400.html"))
 
 
 def permission_denied(request, exception=None):
@@ -131,4 +139,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # No context processors: the database may be the thing that failed.
+    return HttpResponseServerError(loader.render_to_string("errors/500.html"))

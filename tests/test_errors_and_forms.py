@@ -126,3 +126,23 @@ def test_pages_have_no_inline_scripts_or_cdn_assets(client):
         html = client.get(path).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script on {path}"
         assert not re.search(r'(src|href)="(https?:)?//', html), f"external asset on {path}"
+
+
+def test_server_error_page_is_friendly_and_needs_no_database(django_assert_num_queries, db):
+    from django.test import RequestFactory
+
+    from accounts.views import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Nothing you entered has been lost" in response.content.decode()
+
+
+def test_admin_site_opens_for_an_administrator_with_mfa(client_for):
+    client = client_for(Role.ADMINISTRATOR)
+    client.user.is_staff = True
+    client.user.is_superuser = True
+    client.user.save()
+    for path in ["/admin/", "/admin/accounts/user/", "/admin/audit/auditentry/", "/admin/councils/council/"]:
+        assert client.get(path).status_code == 200, path
