@@ -422,3 +422,90 @@ def tabulate_rctab(config: RctabConfig, profile: Profile | None = None) -> Resul
         )
         return fractional_surplus_stv(profile, options=options)
     return rule.function(profile)
+
+
+def read_cdf_file(path: str | Path, contest: str | None = None) -> Profile:
+    """Read a CDF JSON or XML CVR file without an RCTab configuration.
+
+    Candidates are taken from the file's contest (the only one, or the one named ``contest``),
+    in the order the file lists its selections; write-ins become RCTab's write-in placeholder.
+    """
+    path = Path(path)
+    contests: list[tuple[str, list[str]]] = []
+    try:
+        if path.suffix.lower() == ".xml":
+            root = ET.parse(path).getroot()
+            people = {
+                _object_id(c) or "": _text(c, "Name") or ""
+                for e in _children(root, "Election")
+                for c in _children(e, "Candidate")
+            }
+            for e in _children(root, "Election"):
+                for c in _children(e, "Contest"):
+                    names = []
+                    for sel in _children(c, "ContestSelection"):
+                        ids = [i for node in _children(sel, "CandidateIds") if node.text for i in node.text.split()]
+                        if ids and ids[0] in people:
+                            names.append(people[ids[0]])
+                    contests.append((_text(c, "Name") or "", names))
+        else:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            people = {c["@id"]: c.get("Name", "") for e in data.get("Election") or [] for c in e.get("Candidate") or []}
+            for e in data.get("Election") or []:
+                for c in e.get("Contest") or []:
+                    names = [
+                        people[sel["CandidateIds"][0]]
+                        for sel in c.get("ContestSelection") or []
+                        if sel.get("CandidateIds") and sel["CandidateIds"][0] in people
+                    ]
+                    contests.append((c.get("Name", ""), names))
+    except OSError as exc:
+        raise BallotError(f"cannot read file: {exc.strerror}", path=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise BallotError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    except ET.ParseError as exc:
+        raise BallotError(f"invalid XML: {exc}", path=str(path), line=exc.position[0]) from None
+    except (KeyError, TypeError, AttributeError, IndexError):
+        raise BallotError("not a NIST CDF cast vote record report", path=str(path)) from None
+    chosen = [c for c in contests if contest is None or c[0] == contest]
+    if len(chosen) != 1:
+        listed = ", ".join(repr(c[0]) for c in contests) or "none"
+        raise BallotError(f"choose one contest (found {listed}); use --rctab-config", path=str(path))
+    name, candidates = chosen[0]
+    unique = list(dict.fromkeys(candidates))
+    config = RctabConfig(
+        path=path,
+        contest=name,
+        candidates=[RctabCandidate(n) for n in unique],
+        sources=[CvrSource(path=path, provider="cdf", contest_id=name)],
+    )
+    return read_profile(config)
+
+
+def _report_value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def rctab_report(result: Result) -> list[dict[str, Any]]:
+    """Rounds in the shape of RCTab's ``detailed_report.json`` ``results`` list, for comparison."""
+    report = []
+    for round_ in result.rounds:
+        actions = []
+        for name in round_.eliminated:
+            transfers = round_.transfers.get(name, {})
+            actions.append({"eliminated": name, "transfers": {k: _report_value(v) for k, v in transfers.items()}})
+        for name in round_.elected:
+            transfers = round_.transfers.get(name, {})
+            actions.append({"elected": name, "transfers": {k: _report_value(v) for k, v in transfers.items()}})
+        report.append(
+            {
+                "round": round_.number,
+                "tally": {k: _report_value(v) for k, v in round_.tallies.items()},
+                "tallyResults": actions,
+                "threshold": _report_value(round_.threshold),
+                "inactiveBallots": {k: _report_value(v) for k, v in round_.inactive.items()},
+            }
+        )
+    return report
