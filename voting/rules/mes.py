@@ -1,0 +1,385 @@
+"""The Method of Equal Shares (MES) for participatory budgeting, with completion methods.
+
+Sources: Peters & Skowron, "Proportionality and the Limits of Welfarism" (EC 2020) for the rule
+(there called Rule X); Peters, Pierczyński & Skowron, "Proportional Participatory Budgeting with
+Additive Utilities" (NeurIPS 2021) for PB with additive utilities and for completion by raising
+the voters' budget; https://equalshares.net for the form used by Wieliczka, Świecie, Aarau and
+Assen (cost utilities, Add1 completion, utilitarian top-up, comparison step).
+
+How it works. The budget is split equally: each voter (each unit of ballot weight) gets
+``budget / number_of_voters``, empty ballots included. A project can be bought if its supporters
+together still have its cost; their share is set so that each pays in proportion to their
+utility, ``rho x utility``, except voters who cannot afford that, who pay all they have left. Each
+round buys the project with the smallest ``rho`` (with cost utilities: the smallest price per unit
+of money, i.e. the largest "effective vote count" ``1 / rho``) and charges its supporters. The
+rule stops when no project is affordable any more. Free projects with support are funded first.
+
+Completion, because MES alone usually leaves money unspent (``completion=``):
+
+``none``
+    Plain MES.
+``add1``
+    Raise every voter's budget by ``increment`` (default one currency unit per voter, hence the
+    name) and recount from scratch, again and again, and keep the last outcome that does not
+    cost more than the real budget: the count stops *when the next step would overspend* (or
+    when every supported project is funded). This is how the pabulib MES elections were
+    counted: Wieliczka 2023 is only reproduced by this variant (the first exhaustive outcome, at
+    301.84 per voter, funds projects 66 and 67; the official one, reached at 305.84, funds 46),
+    and Assen 2024 and Świecie 2023 come out the same under both.
+``add1-first-exhaustive``
+    The same steps, but stop at the first outcome that is *exhaustive* (no further project
+    fits in the money left): pabutools' ``voter_budget_increment``. Cheaper, and equal to
+    ``add1`` unless raising the budget further reshuffles the projects, as in Wieliczka.
+``utilitarian``
+    Plain MES, then greedy by votes (points) among the remaining projects that still fit.
+``add1-utilitarian``
+    ``add1``, then the utilitarian top-up, so that the outcome is always exhaustive (the
+    combination equalshares.net recommends when the money must be spent).
+
+``comparison=True`` adds equalshares.net's comparison step (Wieliczka 2023): the completed MES
+outcome is compared with the greedy outcome; if more voters prefer greedy (more of the money
+going to projects they voted for) than prefer MES, greedy's outcome is used.
+
+Arithmetic. Budgets and prices are float64 and vectorised with NumPy: exact fractions would take
+minutes on a city. Where exactness decides an outcome we use exact values (costs, the budget,
+feasibility and exhaustiveness checks of Add1 are ``Fraction``) or a tolerance of
+:data:`RELATIVE_EPS` (1e-9): two prices within that relative distance are a *tie* and go to the
+tie-breaking, and a project whose supporters have within that tolerance of its cost is
+affordable. Float64 carries ~16 significant digits; after a few hundred rounds the accumulated
+error is below 1e-12 relative, so real differences of prices (which in real elections are many
+orders of magnitude larger than 1e-9) are never confused, while exact ties that floats would split
+by one ulp are recognised as ties, as exact arithmetic would. The conformance tests check this
+against pabutools' exact (gmpy2) arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from voting.rules.pb import Instance, PBError, Profile, Result
+from voting.rules.pb_arrays import ElectionArrays, default_utility, election_arrays
+from voting.rules.pb_registry import pb_rule
+from voting.rules.tiebreak import TieBreak, parse_tie_break
+
+RELATIVE_EPS = 1e-9
+COMPLETIONS = ("none", "add1", "add1-first-exhaustive", "utilitarian", "add1-utilitarian")
+MAX_ADD1_STEPS = 1_000_000
+
+
+@dataclass
+class _Run:
+    """One pass of MES at a given per-voter budget."""
+
+    budget_per_voter: Fraction
+    selected: list[int] = field(default_factory=list)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    eliminated: dict[int, dict[str, Any]] = field(default_factory=dict)
+    class_budget: np.ndarray | None = None
+
+
+def _price(cost: float, weights: np.ndarray, utils: np.ndarray, budgets: np.ndarray) -> tuple[float, int]:
+    """Smallest ``rho`` with ``sum(w * min(b, rho * u)) >= cost``; also how many classes pay all they have.
+
+    Supporters are sorted by ``b / u`` (the ``rho`` at which they run out); for the first ``k``
+    paying all they have and the rest paying ``rho * u``, ``rho = (cost - paid_k) / util_rest``
+    and the right ``k`` is the first where that ``rho`` does not exceed the next supporter's limit.
+    """
+    total_utility = float(np.dot(weights, utils))
+    rho = cost / total_utility
+    limits = budgets / utils
+    if limits.min() >= rho:
+        return rho, 0
+    order = np.argsort(limits, kind="stable")
+    limits = limits[order]
+    paid = np.cumsum(weights[order] * budgets[order])
+    used = np.cumsum(weights[order] * utils[order])
+    paid_before = np.concatenate(([0.0], paid[:-1]))
+    utility_rest = total_utility - np.concatenate(([0.0], used[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        candidates = (cost - paid_before) / utility_rest
+    valid = (candidates <= limits) & (utility_rest > 0)
+    if not valid.any():
+        return float(limits[-1]), len(limits)
+    k = int(np.argmax(valid))
+    return float(candidates[k]), k
+
+
+def _run_mes(arrays: ElectionArrays, rank: list[int], budget_per_voter: Fraction, explain: bool) -> _Run:
+    run = _Run(budget_per_voter)
+    m = len(arrays.exact_costs)
+    budgets = np.full(len(arrays.class_weight), float(budget_per_voter))
+    weights_all = arrays.class_weight
+    remaining: list[int] = []
+    lower_bound = np.full(m, math.inf)
+    for j in range(m):
+        if arrays.exact_costs[j] == 0:
+            continue
+        part = arrays.supporters(j)
+        if part.stop > part.start:
+            utility = float(np.dot(weights_all[arrays.classes[part]], arrays.utilities[part]))
+            if utility > 0:
+                lower_bound[j] = arrays.costs[j] / utility
+                remaining.append(j)
+    round_number = 0
+    while remaining:
+        round_number += 1
+        remaining.sort(key=lambda j: (lower_bound[j], rank[j]))
+        best = math.inf
+        evaluated: list[tuple[float, int, int]] = []
+        dropped: list[int] = []
+        for j in remaining:
+            if lower_bound[j] > best * (1 + RELATIVE_EPS):
+                break
+            part = arrays.supporters(j)
+            cls = arrays.classes[part]
+            weights = weights_all[cls]
+            budgets_j = budgets[cls]
+            available = float(np.dot(weights, budgets_j))
+            cost = arrays.costs[j]
+            if available < cost * (1 - RELATIVE_EPS):
+                dropped.append(j)
+                if explain:
+                    run.eliminated[j] = {"round": round_number, "supporters_budget_left": available}
+                continue
+            rho, poor = _price(cost, weights, arrays.utilities[part], budgets_j)
+            lower_bound[j] = rho
+            evaluated.append((rho, j, poor))
+            best = min(best, rho)
+        for j in dropped:
+            remaining.remove(j)
+        if not evaluated:
+            break
+        least = min(rho for rho, _, _ in evaluated)
+        tied = [(rank[j], rho, j, poor) for rho, j, poor in evaluated if rho <= least * (1 + RELATIVE_EPS)]
+        _, rho, chosen, poor = min(tied)
+        part = arrays.supporters(chosen)
+        cls = arrays.classes[part]
+        utils = arrays.utilities[part]
+        payment = np.minimum(budgets[cls], rho * utils)
+        budgets[cls] = np.maximum(budgets[cls] - payment, 0.0)
+        remaining.remove(chosen)
+        run.selected.append(chosen)
+        if explain:
+            weights = weights_all[cls]
+            run.rounds.append(
+                {
+                    "round": round_number,
+                    "project": chosen,
+                    "rho": rho,
+                    "effective_votes": 1 / rho,
+                    "price_per_supporter": float(rho * utils[0]) if np.all(utils == utils[0]) else None,
+                    "supporters": float(weights.sum()),
+                    "supporters_paying_all_they_had": float(weights[payment < rho * utils * (1 - RELATIVE_EPS)].sum()),
+                    "paid": float(np.dot(weights, payment)),
+                    "tied_with": sorted(j for _, _, j, _ in tied if j != chosen),
+                }
+            )
+    run.class_budget = budgets
+    return run
+
+
+def _exhaustive(arrays: ElectionArrays, budget: Fraction, chosen: set[int], candidates: list[int]) -> bool:
+    spent = sum((arrays.exact_costs[j] for j in chosen), Fraction(0))
+    return all(j in chosen or spent + arrays.exact_costs[j] > budget for j in candidates)
+
+
+def _add1(
+    arrays: ElectionArrays,
+    rank: list[int],
+    budget: Fraction,
+    base: Fraction,
+    step: Fraction,
+    candidates: list[int],
+    completion: str,
+    explain: bool,
+) -> tuple[_Run, list[dict[str, Any]]]:
+    """Raise the per-voter budget by ``step`` until the next outcome would overspend (see module doc).
+
+    Each step is a full recount at ``base + k * step`` per voter; only the kept run is explained
+    round by round, the others are summarised in the returned list of steps.
+    """
+    run = _run_mes(arrays, rank, base, explain)
+    steps: list[dict[str, Any]] = []
+    first_exhaustive = completion == "add1-first-exhaustive"
+    number = 0
+    while True:
+        chosen = set(run.selected)
+        if len(chosen) == len(candidates):
+            break
+        if first_exhaustive and _exhaustive(arrays, budget, chosen, candidates):
+            break
+        number += 1
+        if number > MAX_ADD1_STEPS:
+            raise PBError("Add1 did not settle within a million steps; use a larger increment")
+        attempt = _run_mes(arrays, rank, base + number * step, explain)
+        cost = sum((arrays.exact_costs[j] for j in attempt.selected), Fraction(0))
+        steps.append(
+            {
+                "step": number,
+                "budget_per_voter": float(attempt.budget_per_voter),
+                "selected": len(attempt.selected),
+                "total_cost": cost,
+                "kept": cost <= budget,
+            }
+        )
+        if cost > budget:
+            break
+        run = attempt
+    return run, steps
+
+
+def _utilitarian_top_up(
+    instance: Instance, scores: list, rank: list[int], chosen: list[int], spent: Fraction
+) -> list[int]:
+    """Greedy by score among projects not chosen yet, skipping those that do not fit."""
+    added: list[int] = []
+    taken = set(chosen)
+    for j in sorted(range(len(instance.projects)), key=lambda i: (-scores[i], rank[i])):
+        if j in taken or scores[j] <= 0:
+            continue
+        cost = instance.projects[j].cost
+        if spent + cost <= instance.budget:
+            added.append(j)
+            spent += cost
+    return added
+
+
+@pb_rule("equalshares", "Method of Equal Shares", "Peters & Skowron 2020; Peters, Pierczyński & Skowron 2021")
+def method_of_equal_shares(
+    instance: Instance,
+    profile: Profile,
+    *,
+    completion: str = "add1",
+    utility: str | None = None,
+    increment: Any = 1,
+    comparison: bool = False,
+    tie_break: str | TieBreak | None = None,
+    explain: bool = True,
+) -> Result:
+    """Method of Equal Shares with a completion method (see the module docstring for the rule).
+
+    ``utility`` defaults to cost utilities for approval ballots (the MES used by cities) and to
+    the points for cumulative, scoring and ordinal ballots. ``increment`` is the Add1 step per
+    voter. ``explain=False`` skips building the per-round story (used by benchmarks).
+    """
+    if completion not in COMPLETIONS:
+        raise PBError(f"unknown completion {completion!r} (choose from {', '.join(COMPLETIONS)})")
+    tie = parse_tie_break(tie_break)
+    utility = utility or default_utility(profile)
+    arrays = election_arrays(instance, profile, utility)
+    rank = tie.rank(instance)
+    budget = instance.budget
+    base = budget / arrays.total_weight
+    step = Fraction(str(increment)) if not isinstance(increment, Fraction | int) else Fraction(increment)
+    if step <= 0:
+        raise PBError("the Add1 increment must be positive")
+
+    free = sorted(
+        (j for j, p in enumerate(instance.projects) if p.cost == 0 and arrays.support[j] > 0), key=lambda j: rank[j]
+    )
+    candidates = [j for j, p in enumerate(instance.projects) if p.cost > 0 and arrays.utilities[arrays.supporters(j)].size]
+
+    run = _run_mes(arrays, rank, base, explain)
+    steps: list[dict[str, Any]] = []
+    if completion in ("add1", "add1-first-exhaustive", "add1-utilitarian"):
+        run, steps = _add1(arrays, rank, budget, base, step, candidates, completion, explain)
+
+    order = free + run.selected
+    completed_by: dict[int, str] = {j: "equal shares" for j in order}
+    spent = sum((instance.projects[j].cost for j in order), Fraction(0))
+    scores = profile.scores(instance)
+    if completion in ("utilitarian", "add1-utilitarian"):
+        for j in _utilitarian_top_up(instance, scores, rank, order, spent):
+            order.append(j)
+            completed_by[j] = "utilitarian completion"
+            spent += instance.projects[j].cost
+
+    details: dict[str, Any] = {
+        "utility": utility,
+        "completion": completion,
+        "tie_break": tie.describe(),
+        "voters": arrays.total_weight,
+        "initial_budget_per_voter": float(base),
+        "final_budget_per_voter": float(run.budget_per_voter),
+        "add1_steps": steps,
+        "tolerance": RELATIVE_EPS,
+    }
+    outcome_rule = "equalshares" if completion == "none" else f"equalshares/{completion}"
+    if comparison:
+        outcome_rule += "-comparison"
+        order, spent, details["comparison"] = _comparison_step(instance, profile, rank, scores, order, spent)
+
+    ids = [instance.projects[j].id for j in order]
+    rounds = []
+    for entry in run.rounds:
+        entry = dict(entry)
+        entry["project"] = instance.projects[entry["project"]].id
+        entry["tied_with"] = [instance.projects[j].id for j in entry["tied_with"]]
+        entry["cost"] = arrays.exact_costs[instance.position[entry["project"]]]
+        rounds.append(entry)
+    projects = _explain_projects(instance, arrays, run, order, completed_by, scores)
+    return Result(outcome_rule, "Method of Equal Shares", ids, spent, budget, rounds, projects, details)
+
+
+def _explain_projects(
+    instance: Instance, arrays: ElectionArrays, run: _Run, order: list[int], completed_by: dict[int, str], scores: list
+) -> dict[str, dict[str, Any]]:
+    """What each project got and, for each rejected one, what it needed and what its supporters had left."""
+    chosen = set(order)
+    out: dict[str, dict[str, Any]] = {}
+    budgets = run.class_budget if run.class_budget is not None else np.zeros(0)
+    for j, project in enumerate(instance.projects):
+        entry: dict[str, Any] = {"cost": project.cost, "supporters": arrays.support[j], "score": scores[j]}
+        if j in chosen:
+            entry["status"] = "selected"
+            entry["reason"] = f"funded by {completed_by.get(j, 'the comparison step')}"
+        else:
+            entry["status"] = "rejected"
+            part = arrays.supporters(j)
+            left = float(np.dot(arrays.class_weight[arrays.classes[part]], budgets[arrays.classes[part]]))
+            entry["supporters_budget_left"] = left
+            entry["needed"] = project.cost
+            if arrays.support[j] == 0:
+                entry["reason"] = "nobody voted for it"
+            else:
+                entry["reason"] = (
+                    f"its supporters had {left:.2f} left, it costs {float(project.cost):.2f}"
+                    if left < float(project.cost)
+                    else "did not fit in the money left after completion"
+                )
+            if j in run.eliminated:
+                entry["unaffordable_from_round"] = run.eliminated[j]["round"]
+        out[project.id] = entry
+    return out
+
+
+def _comparison_step(
+    instance: Instance, profile: Profile, rank: list[int], scores: list, order: list[int], spent: Fraction
+) -> tuple[list[int], Fraction, dict[str, Any]]:
+    """equalshares.net comparison: keep MES unless more voters prefer the greedy outcome.
+
+    A voter prefers the outcome that spends more money on projects they voted for.
+    """
+    greedy_order = _utilitarian_top_up(instance, scores, rank, [], Fraction(0))
+    mes_set, greedy_set = set(order), set(greedy_order)
+    cost = [p.cost for p in instance.projects]
+    prefer_mes = prefer_greedy = 0
+    for ballot in profile.ballots:
+        named = [instance.position[p] for p in ballot.projects]
+        mes_money = sum((cost[j] for j in named if j in mes_set), Fraction(0))
+        greedy_money = sum((cost[j] for j in named if j in greedy_set), Fraction(0))
+        if mes_money > greedy_money:
+            prefer_mes += ballot.weight
+        elif greedy_money > mes_money:
+            prefer_greedy += ballot.weight
+    summary = {"prefer_equal_shares": prefer_mes, "prefer_greedy": prefer_greedy}
+    if prefer_greedy > prefer_mes:
+        summary["winner"] = "greedy"
+        return greedy_order, sum((cost[j] for j in greedy_order), Fraction(0)), summary
+    summary["winner"] = "equal shares"
+    return order, spent, summary
