@@ -69,6 +69,8 @@ class PBFile:
     vote_rows: list[list[str]]
     instance: Instance
     profile: Profile
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    """Line of each META key in the file, so that a bad ``rule`` or ``budget`` can be pointed at."""
     selected_official: dict[str, int] = field(default_factory=dict)
     """The PROJECTS ``selected`` column when present: 1 funded by the rule, 2 or 3 funded by a
     city-specific extra step (Gdynia's turnout award, Poznań's 80 % reserve), 0 not funded."""
@@ -105,6 +107,7 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
 
     rows = _rows(reader, fail)
     meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
     project_columns: list[str] = []
     project_rows: list[list[str]] = []
     vote_columns: list[str] = []
@@ -154,6 +157,7 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
             if key in meta:
                 raise fail(f"META key '{key}' given twice")
             meta[key] = ";".join(row[1:]) if len(row) > 1 else ""
+            meta_lines[key] = reader.line_num
         elif section == "PROJECTS":
             if len(row) != len(project_columns):
                 raise fail(f"PROJECTS row has {len(row)} fields, header has {len(project_columns)}")
@@ -171,9 +175,9 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
     if header is None:
         raise fail("VOTES section has no header")
 
-    budget = _meta_budget(meta, fail, meta_end_line)
-    vote_type = _meta_vote_type(meta, fail, meta_end_line)
-    max_length = _meta_int(meta, "max_length", fail, meta_end_line)
+    budget = _meta_budget(meta, fail, meta_lines.get("budget", meta_end_line))
+    vote_type = _meta_vote_type(meta, fail, meta_lines.get("vote_type", meta_end_line))
+    max_length = _meta_int(meta, "max_length", fail, meta_lines.get("max_length", meta_end_line))
 
     projects, selected = _projects(project_columns, project_rows, fail)
     instance = Instance(tuple(projects), budget, dict(meta))
@@ -185,7 +189,9 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
     for rows_ in (project_rows, vote_rows):
         for row in rows_:
             row.pop()
-    return PBFile(name, meta, project_columns, project_rows, vote_columns, vote_rows, instance, profile, selected)
+    return PBFile(
+        name, meta, project_columns, project_rows, vote_columns, vote_rows, instance, profile, meta_lines, selected
+    )
 
 
 def _rows(reader: Iterator[list[str]], fail) -> Iterator[list[str]]:

@@ -8,6 +8,7 @@ it when the city's rule is not known, and a count must not pretend to know it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,8 +58,11 @@ PABULIB_RULES: dict[str, tuple[str, dict[str, Any]]] = {
     # in conflict in the files we hold, so plain greedy with skipping reproduces them.
     "greedy-exclusive": ("greedy", {}),
     "equalshares": ("equalshares", {"completion": "none"}),
+    # Add1 as the MES cities counted it: raise the per-voter budget until the next step would
+    # overspend (Assen 2024, Świecie 2023, Wieliczka 2023 all reproduce; see voting.rules.mes).
     "equalshares/add1": ("equalshares", {"completion": "add1"}),
     "equalshares/add1u": ("equalshares", {"completion": "add1-utilitarian"}),
+    "equalshares/add1-utilitarian": ("equalshares", {"completion": "add1-utilitarian"}),
     "equalshares/utilitarian": ("equalshares", {"completion": "utilitarian"}),
     "equalshares/add1-comparison": ("equalshares", {"completion": "add1", "comparison": True}),
     "phragmen": ("phragmen", {}),
@@ -83,8 +87,23 @@ def resolve(name: str) -> tuple[RuleSpec, dict[str, Any]]:
     raise PBError(f"unknown rule {name!r} (known: {', '.join(known)})")
 
 
+def accepted_options(spec: RuleSpec) -> set[str]:
+    """Keyword options the rule's function takes (``--completion`` only makes sense for MES)."""
+    parameters = inspect.signature(spec.function).parameters.values()
+    return {p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
 def count(name: str, instance: Instance, profile: Profile, **options: Any) -> Result:
-    """Run the rule called ``name`` (registered key or META value) with ``options`` on top of its own."""
+    """Run the rule called ``name`` (registered key or META value) with ``options`` on top of its own.
+
+    ``None`` options are dropped; an option the rule does not take is an error, not ignored.
+    """
     spec, implied = resolve(name)
-    merged = {**implied, **{k: v for k, v in options.items() if v is not None}}
-    return spec.function(instance, profile, **merged)
+    given = {k: v for k, v in options.items() if v is not None}
+    unknown = set(given) - accepted_options(spec)
+    if unknown:
+        raise PBError(f"rule {spec.key} takes no option {', '.join(sorted(unknown))}")
+    result = spec.function(instance, profile, **{**implied, **given})
+    if name != spec.key:
+        result.details["declared_rule"] = name
+    return result

@@ -9,11 +9,13 @@ order second. Validated once, in :func:`parse_tie_break`.
 Available orders (the ``--tie-break`` values of ``tally_pb``):
 
 ``pabulib`` (default)
-    The convention of pabulib's reference implementation, pabutools: projects compare by their
-    ``project_id`` as strings (so ``"10"`` comes before ``"9"``). It is arbitrary but public,
-    and it is what the published pabulib outcomes were checked against.
+    What reproduces the official outcomes published in pabulib: the cheaper project first, then
+    ``project_id`` compared as strings (so ``"10"`` comes before ``"9"``), which is the order
+    pabulib's reference implementation, pabutools, falls back to. The cost step is evidenced by
+    Warsaw 2020 (Rembertów): projects 2146 (23,100 PLN) and 2072 (26,900 PLN) tied at 231 votes,
+    the city funded 2146 and, with the money saved, 1509.
 ``lexicographic``
-    Same order, spelt out.
+    ``project_id`` as strings only: pabutools' default, used when comparing with it.
 ``file-order``
     The order of the PROJECTS section of the file (some cities publish their own ordering).
 ``min-cost`` / ``max-cost``
@@ -43,11 +45,11 @@ class TieBreak:
 
     def rank(self, instance: Instance) -> list[int]:
         projects = instance.projects
-        if self.name in ("pabulib", "lexicographic"):
+        if self.name == "lexicographic":
             keys: list[object] = [p.id for p in projects]
         elif self.name == "file-order":
             keys = list(range(len(projects)))
-        elif self.name == "min-cost":
+        elif self.name in ("pabulib", "min-cost"):
             keys = [(p.cost, p.id) for p in projects]
         elif self.name == "max-cost":
             keys = [(-p.cost, p.id) for p in projects]
