@@ -54,6 +54,39 @@ def _fresh_database_url(tmp: Path) -> tuple[str, callable]:
     return f"sqlite:///{tmp / 'browser.sqlite3'}", lambda: None
 
 
+def _start_daphne(env: dict, log_path: Path):
+    """Start ``daphne civic.asgi:application`` on a free port; wait until /healthz answers 200."""
+    port = _free_port()
+    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
+    daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
+    process = subprocess.Popen(
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "civic.asgi:application"],
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base_url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process, base_url, log
+        except OSError:
+            pass
+        if time.time() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail("daphne did not start: " + log_path.read_text()[-2000:])
+        time.sleep(0.3)
+
+
+def _stop(process, log) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[dict]:
     if not Path(CHROMIUM).exists():
@@ -62,7 +95,6 @@ def server(tmp_path_factory) -> Iterator[dict]:
     database_url, drop_database = _fresh_database_url(tmp)
     mail_dir = tmp / "mail"
     mail_dir.mkdir()
-    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "civic.settings",
@@ -76,25 +108,7 @@ def server(tmp_path_factory) -> Iterator[dict]:
         "CIVIC_DISABLE_RATE_LIMITS": "true",
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO_ROOT, env=env, check=True)
-    log = open(tmp / "daphne.log", "w")  # noqa: SIM115 - closed at teardown
-    daphne = shutil.which("daphne", path=str(Path(sys.executable).parent)) or "daphne"
-    process = subprocess.Popen(
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "civic.asgi:application"],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base_url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline or process.poll() is not None:
-            process.kill()
-            pytest.fail("daphne did not start: " + (tmp / "daphne.log").read_text()[-2000:])
-        time.sleep(0.3)
+    process, base_url, log = _start_daphne(env, tmp / "daphne.log")
 
     # This process talks to the same database to arrange data. Playwright's sync API
     # runs an event loop in this thread, which Django would otherwise refuse.
@@ -104,13 +118,8 @@ def server(tmp_path_factory) -> Iterator[dict]:
     import django
 
     django.setup()
-    yield {"base_url": base_url, "mail_dir": mail_dir, "log": tmp / "daphne.log"}
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    yield {"base_url": base_url, "mail_dir": mail_dir, "log": tmp / "daphne.log", "env": env, "tmp": tmp}
+    _stop(process, log)
     from django.db import connections
 
     connections.close_all()
@@ -186,3 +195,11 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in violations
     )
+
+
+@pytest.fixture(scope="session")
+def second_server(server) -> Iterator[str]:
+    """Another daphne process sharing the same database and channel layer (as behind a load balancer)."""
+    process, base_url, log = _start_daphne(server["env"], server["tmp"] / "daphne-2.log")
+    yield base_url
+    _stop(process, log)
