@@ -93,3 +93,37 @@ class RoleForm(forms.Form):
         if not User.objects.filter(email=email).exists():
             raise forms.ValidationError(_("No account uses this email address."))
         return email
+
+
+class SignupExtraForm(forms.Form):
+    """Extra, optional sign-up question (allauth ``ACCOUNT_SIGNUP_FORM_CLASS``)."""
+
+    area = forms.ModelChoiceField(
+        label=_("Your ward (optional)"), queryset=Area.objects.all(), required=False,
+        empty_label=_("Choose your ward"),
+        help_text=_("Some budgets are only open to residents of one ward. You can change this later."),
+    )
+
+    def signup(self, request, user) -> None:
+        from .services import profile_of
+
+        profile = profile_of(user)
+        profile.area = self.cleaned_data.get("area")
+        profile.save()
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("We ask for your password so nobody else can delete your account."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is not right."))
+        return password

@@ -62,3 +62,16 @@ def change_role(actor: User, target: User, role: str, *, request: Any = None) ->
     target.save(update_fields=["role", "is_staff"])
     audit.record(actor, "account.change_role", target, before=before, after={"role": role}, request=request)
     return target
+
+
+@transaction.atomic
+def delete_account(user: User) -> None:
+    """Delete a person's account and the personal data hanging off it.
+
+    Profile and equality answers go with the user row (CASCADE). Audit entries keep
+    only the email snapshot, because the council must be able to account for
+    officer actions after the officer leaves.
+    """
+    if user.role in (Role.OFFICER, Role.ADMINISTRATOR):
+        audit.record(user, "account.delete", user, before={"role": user.role})
+    user.delete()

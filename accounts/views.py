@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import (
@@ -22,7 +23,7 @@ from civic.health import check_all
 from councils.services import areas_of, current_council
 
 from . import services
-from .forms import EqualityMonitoringForm, ProfileForm, RoleForm
+from .forms import DeleteAccountForm, EqualityMonitoringForm, ProfileForm, RoleForm
 from .models import EqualityMonitoring, User
 from .permissions import require
 
@@ -97,6 +98,20 @@ def equality_monitoring_delete(request: HttpRequest) -> HttpResponse:
     if services.delete_equality_monitoring(request.user):
         messages.success(request, _("Your equality-monitoring answers have been deleted."))
     return redirect("profile")
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = DeleteAccountForm(request.POST, user=request.user)
+        if form.is_valid():
+            services.delete_account(request.user)
+            logout(request)
+            messages.success(request, _("Your account and your personal details have been deleted."))
+            return redirect("home")
+    else:
+        form = DeleteAccountForm(user=request.user)
+    return render(request, "accounts/delete_account.html", {"form": form})
 
 
 @capability_required("officer.dashboard")

@@ -146,3 +146,37 @@ def test_admin_site_opens_for_an_administrator_with_mfa(client_for):
     client.user.save()
     for path in ["/admin/", "/admin/accounts/user/", "/admin/audit/auditentry/", "/admin/councils/council/"]:
         assert client.get(path).status_code == 200, path
+
+
+def test_sign_up_can_record_the_ward(client):
+    from accounts.models import User
+    from councils.models import Area, Council
+
+    council = Council.objects.create(name="Test Borough", slug="test")
+    ward = Area.objects.create(council=council, name="Eastmoor", slug="eastmoor")
+    password = "a-long-new-password-77"
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "ward@example.org", "password1": password, "password2": password, "area": str(ward.pk)},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="ward@example.org").profile.area == ward
+
+
+def test_deleting_the_account_needs_the_password_and_removes_personal_data(client_for):
+    from accounts.models import Profile, User
+    from tests.conftest import PASSWORD
+
+    client = client_for(Role.RESIDENT)
+    user = client.user
+    client.post("/me/equality/", {"consent": "on", "age_band": "25-34"})
+    response = client.post("/me/delete/", {"password": "wrong"})
+    assert response.status_code == 200
+    assert "That password is not right" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+    response = client.post("/me/delete/", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not EqualityMonitoring.objects.filter(user_id=user.pk).exists()
+    assert not Profile.objects.filter(user_id=user.pk).exists()
+    assert client.get("/me/").status_code == 302

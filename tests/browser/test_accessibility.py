@@ -15,7 +15,7 @@ PUBLIC_PAGES = [
     "/accounts/password/reset/",
     "/this-page-does-not-exist/",
 ]
-RESIDENT_PAGES = ["/me/", "/me/equality/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
+RESIDENT_PAGES = ["/me/", "/me/equality/", "/me/delete/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
 ADMIN_PAGES = ["/officer/", "/officer/users/", "/audit/"]
 
 
