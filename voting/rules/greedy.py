@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from voting.rules.pb import Instance, PBError, Profile, Result
+from voting.rules.pb_arrays import tally
 from voting.rules.pb_registry import pb_rule
 from voting.rules.tiebreak import TieBreak, parse_tie_break
 
@@ -58,9 +59,7 @@ def _run(
     tie_break: TieBreak,
 ) -> Result:
     """Shared loop. ``on_misfit`` is ``"skip"``, ``"stop"`` or ``"reserve"`` (Poznań's 80 %)."""
-    profile.validate(instance)
-    scores = profile.scores(instance)
-    votes = profile.supporters(instance)
+    scores, votes = tally(instance, profile)
     rank = tie_break.rank(instance)
     order = sorted(range(len(instance.projects)), key=lambda i: (-scores[i], rank[i]))
 

@@ -292,7 +292,7 @@ def method_of_equal_shares(
     order = free + run.selected
     completed_by: dict[int, str] = {j: "equal shares" for j in order}
     spent = sum((instance.projects[j].cost for j in order), Fraction(0))
-    scores = profile.scores(instance)
+    scores = arrays.scores
     if completion in ("utilitarian", "add1-utilitarian"):
         for j in _utilitarian_top_up(instance, scores, rank, order, spent):
             order.append(j)
