@@ -108,6 +108,30 @@ def _order_from_scores(
     return groups, strict
 
 
+def _layers(beats: np.ndarray, breaker: TieBreaker) -> tuple[list[list[int]], list[int]]:
+    """Order by a strict partial order: first everyone no one beats, then the same among the rest.
+
+    Schulze's beatpath relation and the ranked-pairs lock graph are both transitive, so the first
+    layer is exactly the method's winner set (all of it, not a tie-broken pick).
+    """
+    remaining = list(range(len(beats)))
+    groups: list[list[int]] = []
+    while remaining:
+        top = [a for a in remaining if not any(beats[b, a] for b in remaining if b != a)]
+        if not top:  # cannot happen for a transitive relation; keep going rather than loop
+            top = list(remaining)
+        groups.append(top)
+        remaining = [c for c in remaining if c not in top]
+    strict: list[int] = []
+    for group in groups:
+        pending = list(group)
+        while pending:
+            pick = pending[0] if len(pending) == 1 else breaker.choose(pending, [], lowest=False)[0]
+            strict.append(pick)
+            pending.remove(pick)
+    return groups, strict
+
+
 def _result(
     method: str,
     profile: Profile,
@@ -174,9 +198,8 @@ def schulze(profile: Profile, *, options: CondorcetOptions | None = None) -> Res
     for k in range(m):
         paths = np.maximum(paths, np.minimum(paths[:, [k]], paths[[k], :]))
         np.fill_diagonal(paths, 0)
-    wins = {i: sum(1 for j in range(m) if j != i and paths[i, j] > paths[j, i]) for i in range(m)}
     breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live])
-    groups, strict = _order_from_scores(wins, breaker)
+    groups, strict = _layers(paths > paths.T, breaker)
     return _result("schulze", profile, live, matrix, groups, strict, paths=paths, note="strongest paths")
 
 
@@ -204,8 +227,8 @@ def ranked_pairs(profile: Profile, *, options: CondorcetOptions | None = None) -
             continue  # j already reaches i: locking i→j would close a cycle
         locked.append((i, j))
         reach = reach | (reach[:, [i]] & reach[[j], :])
-    beaten = {i: int(reach[:, i].sum() - 1) for i in range(m)}  # how many lock in above i
-    groups, strict = _order_from_scores({i: -v for i, v in beaten.items()}, breaker)
+    above = reach & ~np.eye(m, dtype=bool)
+    groups, strict = _layers(above, breaker)
     return _result("ranked-pairs", profile, live, matrix, groups, strict, locked=locked, note="locked majorities")
 
 
