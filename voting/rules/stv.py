@@ -278,6 +278,7 @@ def fractional_surplus_stv(profile: Profile, *, options: FractionalOptions | Non
     rounds: list[Round] = []
     threshold = Decimal(0)
     residual_total = Decimal(0)
+    winner_shown: dict[int, Decimal] = {}
     total = sum((b["weight"] for b in ballots), Decimal(0))
 
     while True:
@@ -336,7 +337,9 @@ def fractional_surplus_stv(profile: Profile, *, options: FractionalOptions | Non
                 if residual > 0:
                     residual_total += residual
                     rounds[-1].transfers.setdefault(names[w], {})["residual surplus"] = residual
-            shown[w] = threshold
+                    kept = threshold
+                winner_shown[w] = kept
+            shown[w] = winner_shown[w]
         history.append(dict(shown))
         round_ = Round(
             number=number,
