@@ -215,6 +215,14 @@ def _number(text: str, what: str, fail, line: int | None = None) -> Fraction:
     return value
 
 
+def _points(text: str, fail, line: int) -> int | Fraction:
+    """Points are whole numbers in every known file: parse those fast, anything else exactly."""
+    if text.isdigit():
+        return int(text)
+    value = _number(text, "points", fail, line)
+    return int(value) if value.denominator == 1 else value
+
+
 def _meta_budget(meta: dict[str, str], fail, line: int) -> Fraction:
     if "budget" not in meta or not meta["budget"].strip():
         raise fail("META has no budget", line)
@@ -308,8 +316,7 @@ def _ballots(
             raw = _split_list(row[points_at])  # type: ignore[index]
             if len(raw) != len(chosen):
                 raise fail(f"{len(raw)} points for {len(chosen)} projects", line)
-            values = [_number(p, "points", fail, line) for p in raw]
-            points = tuple(int(v) if v.denominator == 1 else v for v in values)
+            points = tuple(_points(p, fail, line) for p in raw)
         weight: int | Fraction = 1
         if weight_at is not None and row[weight_at].strip():
             value = _number(row[weight_at], "weight", fail, line)
