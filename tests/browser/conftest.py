@@ -153,7 +153,11 @@ def make_user(server):
     def make(role: str = "resident", *, mfa: bool = False) -> tuple:
         email = f"{role}-{uuid.uuid4().hex[:6]}@example.org"
         password = "browser-pass-" + uuid.uuid4().hex[:6]
-        user = User.objects.create_user(email=email, password=password, role=role, display_name=role.title())
+        is_admin = role == "administrator"
+        user = User.objects.create_user(
+            email=email, password=password, role=role, display_name=role.title(), is_staff=is_admin,
+            is_superuser=is_admin,
+        )
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         secret = None
         if mfa:

@@ -13,10 +13,18 @@ PUBLIC_PAGES = [
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/confirm-email/",
     "/this-page-does-not-exist/",
 ]
-RESIDENT_PAGES = ["/me/", "/me/equality/", "/me/delete/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
-ADMIN_PAGES = ["/officer/", "/officer/users/", "/audit/"]
+RESIDENT_PAGES = [
+    "/me/", "/me/equality/", "/me/delete/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/",
+    "/accounts/reauthenticate/", "/accounts/logout/", "/accounts/2fa/totp/activate/",
+]
+ADMIN_PAGES = [
+    "/officer/", "/officer/users/", "/audit/", "/accounts/2fa/", "/accounts/2fa/recovery-codes/",
+    "/accounts/2fa/totp/deactivate/", "/admin/",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
