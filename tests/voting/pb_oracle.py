@@ -29,12 +29,12 @@ from pabutools.election import (  # noqa: E402
 )
 from pabutools.election import Instance as PabuInstance  # noqa: E402
 from pabutools.election import Project as PabuProject  # noqa: E402
+from pabutools.election.satisfaction import Additive_Cardinal_Sat, AdditiveSatisfaction  # noqa: E402
 from pabutools.rules import (  # noqa: E402
     greedy_utilitarian_welfare,
     method_of_equal_shares,
     sequential_phragmen,
 )
-from pabutools.election.satisfaction import AdditiveSatisfaction, Additive_Cardinal_Sat  # noqa: E402
 from pabutools.tiebreaking import lexico_tie_breaking  # noqa: E402
 
 from voting.rules.pb import APPROVAL, CHOOSE_1, Instance, Profile  # noqa: E402
