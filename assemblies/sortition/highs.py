@@ -1,0 +1,145 @@
+"""Thin wrappers around HiGHS (``highspy``): the panel integer programme and the restricted LP.
+
+Both models are built once and then modified in place (objective for pricing, columns and row bounds
+for the master), so HiGHS can warm-start the LP from the previous basis.
+"""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+
+from . import tolerances
+from .pool import Pool
+
+INF = highspy.kHighsInf
+
+
+def _quiet_highs() -> highspy.Highs:
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("random_seed", 0)
+    highs.setOptionValue("threads", 1)
+    return highs
+
+
+class PanelOracle:
+    """Integer programme over panels: one integer per type (how many of its members sit on the panel).
+
+    Constraints: panel size, every quota, at most one per household. ``best_panel(weights)`` is the
+    pricing step of column generation: the feasible panel maximising ``sum weights[t] * count[t]``.
+    """
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+        highs = _quiet_highs()
+        highs.setOptionValue("mip_rel_gap", tolerances.MIP_RELATIVE_GAP)
+        highs.setOptionValue("mip_abs_gap", tolerances.MIP_ABSOLUTE_GAP)
+        highs.setOptionValue("mip_feasibility_tolerance", tolerances.MIP_FEASIBILITY_TOLERANCE)
+        highs.setOptionValue("time_limit", tolerances.MIP_TIME_LIMIT_SECONDS)
+        num_types = pool.num_types
+        sizes = pool.type_sizes.astype(float)
+        highs.addVars(num_types, np.zeros(num_types), sizes)
+        if num_types:
+            highs.changeColsIntegrality(
+                num_types, np.arange(num_types, dtype=np.int32), np.full(num_types, highspy.HighsVarType.kInteger)
+            )
+        highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        all_types = np.arange(num_types, dtype=np.int32)
+        highs.addRow(float(pool.size), float(pool.size), num_types, all_types, np.ones(num_types))
+        incidence = pool.incidence()
+        for value in range(len(pool.value_labels)):
+            types = np.flatnonzero(incidence[value]).astype(np.int32)
+            highs.addRow(float(pool.lower[value]), float(pool.upper[value]), len(types), types, np.ones(len(types)))
+        for household in pool.households:
+            types = np.array(household, dtype=np.int32)
+            highs.addRow(-INF, 1.0, len(types), types, np.ones(len(types)))
+        self.highs = highs
+        self.num_types = num_types
+        self.solves = 0
+
+    def best_panel(self, weights: np.ndarray) -> tuple[float, float, np.ndarray] | None:
+        """(value, upper bound on the optimum, counts per type), or ``None`` if no panel is feasible."""
+        self.highs.changeColsCost(self.num_types, np.arange(self.num_types, dtype=np.int32), np.asarray(weights, float))
+        self.highs.run()
+        self.solves += 1
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return None
+        info = self.highs.getInfo()
+        if info.primal_solution_status != 2:  # no feasible solution found (e.g. time limit)
+            if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit):
+                raise RuntimeError("HiGHS found no panel within the time limit")
+            return None
+        counts = np.rint(np.array(self.highs.getSolution().col_value)).astype(np.int64)
+        value = float(np.dot(weights, counts))
+        dual_bound = float(info.mip_dual_bound)
+        bound = max(value, dual_bound) if np.isfinite(dual_bound) else value
+        return value, bound, counts
+
+
+class RestrictedMaster:
+    """The maximin LP over the panels found so far, with some types' probabilities fixed (LEXIMIN).
+
+        maximise z  subject to  sum_P q_P c_Pt / n_t >= z    for unfixed types t,
+                                sum_P q_P c_Pt / n_t >= f_t  for fixed types t,
+                                sum_P q_P = 1,  q >= 0.
+    The duals of the type rows are the pricing weights; they sum to 1 over unfixed types. A new panel
+    is a new column, so the primal simplex restarts from a primal feasible basis.
+    """
+
+    def __init__(self, pool: Pool, active_types: np.ndarray) -> None:
+        highs = _quiet_highs()
+        highs.setOptionValue("primal_feasibility_tolerance", tolerances.LP_PRIMAL_FEASIBILITY_TOLERANCE)
+        highs.setOptionValue("dual_feasibility_tolerance", tolerances.LP_DUAL_FEASIBILITY_TOLERANCE)
+        highs.setOptionValue("simplex_iteration_limit", tolerances.LP_ITERATION_LIMIT)
+        highs.setOptionValue("presolve", "off")
+        highs.setOptionValue("simplex_strategy", 4)  # primal simplex: new columns keep the basis primal feasible
+        highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.active_types = np.asarray(active_types, dtype=np.int64)
+        self.row_of_type = {int(t): row for row, t in enumerate(self.active_types)}
+        self.sizes = pool.type_sizes.astype(float)
+        num_rows = len(self.active_types)
+        highs.addVar(0.0, 1.0)  # z
+        highs.changeColCost(0, 1.0)
+        empty_index, empty_value = np.array([], dtype=np.int32), np.array([], dtype=float)
+        for _ in range(num_rows):
+            highs.addRow(0.0, INF, 0, empty_index, empty_value)
+        highs.addRow(1.0, 1.0, 0, empty_index, empty_value)
+        for row in range(num_rows):
+            highs.changeCoeff(row, 0, -1.0)
+        self.convexity_row = num_rows
+        self.highs = highs
+        self.panels: list[np.ndarray] = []
+        self.panel_keys: set[bytes] = set()
+        self.fixed = np.full(num_rows, np.nan)
+
+    def has_panel(self, counts: np.ndarray) -> bool:
+        return counts.tobytes() in self.panel_keys
+
+    def add_panel(self, counts: np.ndarray) -> None:
+        rows = np.flatnonzero(counts[self.active_types] > 0)
+        values = counts[self.active_types[rows]] / self.sizes[self.active_types[rows]]
+        indices = np.array([*rows, self.convexity_row], dtype=np.int32)
+        coefficients = np.array([*values, 1.0], dtype=float)
+        self.highs.addCol(0.0, 0.0, INF, len(indices), indices, coefficients)
+        self.panels.append(counts.copy())
+        self.panel_keys.add(counts.tobytes())
+
+    def fix(self, rows: np.ndarray, value: float) -> None:
+        """Pin types (positions in ``active_types``) to probability >= ``value``; they leave the minimum."""
+        for row in rows:
+            self.highs.changeCoeff(int(row), 0, 0.0)
+            self.highs.changeRowBounds(int(row), value, INF)
+            self.fixed[row] = value
+
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """(achieved minimum z, dual weights y per active type (>= 0), probability q per panel)."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"restricted LP not solved: {self.highs.modelStatusToString(status)}")
+        solution = self.highs.getSolution()
+        duals = -np.array(solution.row_dual[: len(self.active_types)])
+        col_values = np.array(solution.col_value)
+        return float(col_values[0]), np.maximum(duals, 0.0), np.maximum(col_values[1:], 0.0)

@@ -1,0 +1,131 @@
+"""Plain data types for panel selection: who is in the pool, what the quotas are, what came out.
+
+Everything here is immutable and ordered (tuples, not sets) so that a run never depends on hash
+ordering: the same inputs give the same panels on every platform and every ``PYTHONHASHSEED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Quota:
+    """How many panel members must have ``value`` in ``category``: between ``min`` and ``max``.
+
+    ``min_flex``/``max_flex`` are the Sortition Foundation's outer limits an officer is willing to
+    relax to; the diagnosis uses them as bounds when suggesting a relaxation.
+    """
+
+    category: str
+    value: str
+    min: int
+    max: int
+    min_flex: int | None = None
+    max_flex: int | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """One respondent: an id, one value per category, and a household key (``None`` if unchecked)."""
+
+    id: str
+    features: Mapping[str, str]
+    household: str | None = None
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A selection problem: the pool, the quotas, the panel size and the replacement constraints.
+
+    ``must_include`` are people already on the panel (replacements keep them); ``must_exclude``
+    are people who dropped out or may not be chosen.
+    """
+
+    people: tuple[Person, ...]
+    quotas: tuple[Quota, ...]
+    panel_size: int
+    must_include: tuple[str, ...] = ()
+    must_exclude: tuple[str, ...] = ()
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Category names in file order (first appearance)."""
+        return tuple(dict.fromkeys(quota.category for quota in self.quotas))
+
+    def person_ids(self) -> tuple[str, ...]:
+        return tuple(person.id for person in self.people)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A probability distribution over panels, in canonical order (see ``draw.canonical_portfolio``)."""
+
+    panels: tuple[tuple[str, ...], ...]
+    probabilities: tuple[float, ...]
+
+    def __len__(self) -> int:
+        return len(self.panels)
+
+    def marginals(self, person_ids: tuple[str, ...]) -> dict[str, float]:
+        """Each person's selection probability: the total probability of the panels that contain them."""
+        totals = dict.fromkeys(person_ids, 0.0)
+        for panel, probability in zip(self.panels, self.probabilities, strict=True):
+            for person_id in panel:
+                totals[person_id] += probability
+        return totals
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report from a long computation (column generation, LEXIMIN stages, sampling)."""
+
+    algorithm: str
+    stage: int
+    iteration: int
+    lower_bound: float
+    upper_bound: float
+    panels: int
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """What a fairness algorithm returns: the portfolio plus how it got there."""
+
+    algorithm: str
+    portfolio: Portfolio
+    probabilities: dict[str, float]
+    iterations: int = 0
+    stages: int = 0
+    panels_generated: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def min_probability(self) -> float:
+        return min(self.probabilities.values()) if self.probabilities else 0.0
+
+
+@dataclass(frozen=True)
+class SelectionResult:
+    """The distribution, the drawn panel and everything needed to reproduce the draw."""
+
+    distribution: Distribution
+    panel: tuple[str, ...]
+    seed: str
+    inputs_sha256: str
+    draw_number: float
+    draw_index: int
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def algorithm(self) -> str:
+        return self.distribution.algorithm
+
+    @property
+    def min_probability(self) -> float:
+        return self.distribution.min_probability

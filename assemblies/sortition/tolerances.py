@@ -1,0 +1,42 @@
+"""Every numerical tolerance and limit of the engine, in one place, so a report can quote them.
+
+The column-generation stopping rule compares an upper bound (from the pricing integer programme's dual
+bound) with the value the restricted LP achieves; the gap constants below bound how far from optimal a
+published distribution may be.
+"""
+
+# HiGHS linear programmes (restricted master problems).
+LP_PRIMAL_FEASIBILITY_TOLERANCE = 1e-9
+LP_DUAL_FEASIBILITY_TOLERANCE = 1e-9
+LP_ITERATION_LIMIT = 1_000_000
+
+# HiGHS integer programmes (pricing: the best panel for given weights; feasibility checks).
+MIP_RELATIVE_GAP = 1e-9
+MIP_ABSOLUTE_GAP = 1e-12
+MIP_FEASIBILITY_TOLERANCE = 1e-9
+MIP_TIME_LIMIT_SECONDS = 120.0
+
+# Maximin / each LEXIMIN stage: stop when upper bound - achieved minimum <= this (absolute probability).
+MAXIMIN_GAP = 1e-7
+MAX_ITERATIONS_PER_STAGE = 20_000
+
+# LEXIMIN: a type whose dual weight exceeds this at a stage's optimum is fixed at that stage's value,
+# minus FIX_SLACK so later stages stay feasible despite LP round-off.
+LEXIMIN_DUAL_THRESHOLD = 1e-7
+LEXIMIN_FIX_SLACK = 1e-9
+MAX_LEXIMIN_STAGES = 100_000
+
+# Nash welfare: stop when the best new panel's gradient exceeds the pool size by at most this factor,
+# which bounds the welfare (sum of log-probabilities) gap by NASH_RELATIVE_GAP * pool size.
+NASH_RELATIVE_GAP = 1e-6
+NASH_MAX_ITERATIONS = 5_000
+NASH_INNER_TOLERANCE = 1e-13
+NASH_INNER_MAX_ITERATIONS = 20_000
+
+# Panels with less probability than this are dropped from a portfolio (and the rest renormalised).
+PROBABILITY_CUTOFF = 1e-12
+
+# LEGACY (greedy random) probabilities are estimated from this many runs.
+LEGACY_SAMPLES = 2_000
+LEGACY_MAX_ATTEMPTS = 100
+
