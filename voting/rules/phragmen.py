@@ -11,7 +11,8 @@ minimising ``(cost + sum of its supporters' loads) / number of supporters`` and 
 supporter's load to that value. The rule stops at the first project so bought that does not fit
 in what is left of the budget (it does not skip to cheaper projects): the proportional guarantee
 comes from the order of purchases, and skipping would break it. Projects nobody approved are
-never bought.
+never bought, and projects dearer than the whole budget are set aside before counting (as in
+pabutools): they could never be bought, and would otherwise stop the count at once.
 
 Arithmetic: loads are float64 and computed with one sparse matrix-vector product per round;
 two candidate loads within :data:`RELATIVE_EPS` (relative) of each other are a tie for the
@@ -51,7 +52,9 @@ def sequential_phragmen(
     supporters = np.array([float(s) for s in arrays.support])
     project_of_pair = np.repeat(np.arange(m), np.diff(arrays.start))
     loads = np.zeros(len(weights))
-    remaining = np.array([arrays.support[j] > 0 for j in range(m)])
+    remaining = np.array(
+        [arrays.support[j] > 0 and instance.projects[j].cost <= instance.budget for j in range(m)], dtype=bool
+    )
     spent = Fraction(0)
     selected: list[str] = []
     rounds: list[dict[str, Any]] = []
@@ -91,7 +94,13 @@ def sequential_phragmen(
             "status": "selected" if p.id in chosen_set else "rejected",
             "reason": "bought by its supporters"
             if p.id in chosen_set
-            else ("nobody approved it" if arrays.support[j] == 0 else "not bought before counting stopped"),
+            else (
+                "nobody approved it"
+                if arrays.support[j] == 0
+                else "costs more than the whole budget"
+                if p.cost > instance.budget
+                else "not bought before counting stopped"
+            ),
         }
         for j, p in enumerate(instance.projects)
     }
