@@ -37,7 +37,9 @@ def cover_pool(pool: Pool, oracle: PanelOracle) -> Cover:
     from .feasibility import diagnose  # local import: feasibility imports this module's users
 
     sizes = pool.type_sizes.astype(float)
-    first = oracle.best_panel(np.zeros(pool.num_types))
+    first = None
+    if pool.size >= 0 and np.all(pool.upper >= 0):
+        first = oracle.best_panel(np.zeros(pool.num_types))
     if first is None:
         raise InfeasibleQuotasError(diagnose(pool))
     uncovered = np.ones(pool.num_types, dtype=bool)

@@ -81,4 +81,5 @@ def distribution_from_compositions(
     masses = np.where(masses > tolerances.PROBABILITY_CUTOFF, masses, 0.0)
     portfolio = named_portfolio(pool, compositions, masses)
     probabilities = portfolio.marginals(pool.all_ids)
-    return Distribution(algorithm, portfolio, probabilities, **details)  # type: ignore[arg-type]
+    fixed_people = (*pool.forced, *pool.removed)
+    return Distribution(algorithm, portfolio, probabilities, fixed_people=fixed_people, **details)  # type: ignore[arg-type]

@@ -104,10 +104,14 @@ class Distribution:
     stages: int = 0
     panels_generated: int = 0
     notes: tuple[str, ...] = ()
+    fixed_people: tuple[str, ...] = ()
 
     @property
     def min_probability(self) -> float:
-        return min(self.probabilities.values()) if self.probabilities else 0.0
+        """Smallest probability among people whose selection was open (not forced in or ruled out)."""
+        fixed = set(self.fixed_people)
+        open_people = [p for person, p in self.probabilities.items() if person not in fixed]
+        return min(open_people) if open_people else 1.0
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,20 @@ MAX_LEXIMIN_STAGES = 100_000
 # which bounds the welfare (sum of log-probabilities) gap by NASH_RELATIVE_GAP * pool size.
 NASH_RELATIVE_GAP = 1e-6
 NASH_MAX_ITERATIONS = 5_000
-NASH_INNER_TOLERANCE = 1e-13
-NASH_INNER_MAX_ITERATIONS = 20_000
+# The restricted Nash problem is solved by a log-barrier Newton method: barrier weight from START down
+# to END (multiplied by SHRINK each round), at most NEWTON_STEPS per round, stopping a round when the
+# Newton decrement falls below NEWTON_TOLERANCE. The final barrier bounds the welfare gap by
+# (number of panels) * NASH_BARRIER_END.
+NASH_BARRIER_START = 1.0
+NASH_BARRIER_END = 1e-10
+NASH_BARRIER_SHRINK = 0.1
+NASH_NEWTON_STEPS = 50
+NASH_NEWTON_TOLERANCE = 1e-12
 
 # Panels with less probability than this are dropped from a portfolio (and the rest renormalised).
 PROBABILITY_CUTOFF = 1e-12
 
 # LEGACY (greedy random) probabilities are estimated from this many runs.
-LEGACY_SAMPLES = 2_000
+LEGACY_SAMPLES = 1_000
 LEGACY_MAX_ATTEMPTS = 100
 

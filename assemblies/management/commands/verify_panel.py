@@ -1,0 +1,43 @@
+"""``manage.py verify_panel REPORT.json``: exit 0 only if re-running the draw gives the recorded panel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assemblies.sortition.errors import InfeasibleQuotasError, SortitionInputError
+from assemblies.sortition.report import verify_report
+
+
+class Command(BaseCommand):
+    help = "Check a selection report: same files, same draw, same panel."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("report", help="report JSON written by select_panel --report")
+        parser.add_argument("--people", help="people CSV, if it has moved since the report was written")
+        parser.add_argument("--categories", help="categories CSV, if it has moved")
+
+    def handle(self, *args: object, **options: object) -> None:
+        path = Path(str(options["report"]))
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CommandError(f"{path}: cannot read report ({error})", returncode=2) from None
+        try:
+            outcome = verify_report(
+                report,
+                report_dir=path.parent,
+                people_path=options["people"],  # type: ignore[arg-type]
+                categories_path=options["categories"],  # type: ignore[arg-type]
+            )
+        except SortitionInputError as error:
+            raise CommandError(str(error), returncode=2) from None
+        except (InfeasibleQuotasError, KeyError, TypeError) as error:
+            raise CommandError(f"{path}: cannot verify ({error})", returncode=1) from None
+        for message in outcome.messages:
+            self.stdout.write(message)
+        if not outcome.matches:
+            raise CommandError("MISMATCH: the report does not match a re-run of the draw", returncode=1)
+        self.stdout.write("MATCH")
