@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import signal
 import sys
 import time
 import tracemalloc
@@ -88,6 +89,23 @@ def measure(function: Callable[[], object], trace: bool) -> tuple[float, float |
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     return seconds, peak, outcome
+
+
+class TooSlow(Exception):
+    """pabutools did not finish within --pabutools-timeout."""
+
+
+def _alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise TooSlow
+
+
+def measure_with_timeout(function: Callable[[], object], trace: bool, seconds: int):
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(seconds)
+    try:
+        return measure(function, trace)
+    finally:
+        signal.alarm(0)
 
 
 def ours(rule: str, instance: Instance, profile: Profile, completion: str = "add1-first-exhaustive") -> Callable:
@@ -159,6 +177,7 @@ def main() -> None:
     parser.add_argument("--rules", nargs="*", choices=RULES, default=list(RULES))
     parser.add_argument("--no-pabutools", action="store_true")
     parser.add_argument("--pabutools-memory", action="store_true", help="also trace pabutools' peak memory (slow)")
+    parser.add_argument("--pabutools-timeout", type=int, default=900, help="give up on one pabutools run after N s")
     args = parser.parse_args()
 
     names = args.files if args.files else LARGE_FILES + MES_CITIES + ["synthetic"]
@@ -185,9 +204,15 @@ def main() -> None:
             if args.no_pabutools or not pabutools_feasible(rule, name, size, args.quick):
                 cells += [f"{'-':>11}", f"{'-':>9}", f"{'-':>9}", f"{'-':>5}"]
             else:
-                their_seconds, their_peak, their_outcome = measure(
-                    theirs(rule, instance, profile), trace=args.pabutools_memory
-                )
+                try:
+                    their_seconds, their_peak, their_outcome = measure_with_timeout(
+                        theirs(rule, instance, profile), args.pabutools_memory, args.pabutools_timeout
+                    )
+                except TooSlow:
+                    limit = f">{args.pabutools_timeout}"
+                    cells += [f"{limit:>11}", f"{'-':>9}", f"{'>' + str(int(args.pabutools_timeout / seconds)):>8}x", f"{'?':>5}"]
+                    print(f"{label[:38]:38} {rule:9} {shape:>18} " + " ".join(cells), flush=True)
+                    continue
                 cells += [
                     f"{their_seconds:11.2f}",
                     f"{their_peak:9.1f}" if their_peak is not None else f"{'-':>9}",

@@ -87,24 +87,60 @@ class _Run:
     class_budget: np.ndarray | None = None
 
 
-def _price(cost: float, weights: np.ndarray, utils: np.ndarray, budgets: np.ndarray) -> tuple[float, int]:
+@dataclass
+class _Supporters:
+    """Per-project supporter data that no recount changes, prepared once for all Add1 steps."""
+
+    classes: np.ndarray
+    weights: np.ndarray
+    utilities: np.ndarray
+    total_utility: float
+    uniform: float  # the common utility when all supporters have the same one (approval), else 0
+
+
+def _prepare(arrays: ElectionArrays) -> dict[int, _Supporters]:
+    prepared: dict[int, _Supporters] = {}
+    for j in range(len(arrays.exact_costs)):
+        part = arrays.supporters(j)
+        if arrays.exact_costs[j] == 0 or part.stop == part.start:
+            continue
+        classes = arrays.classes[part]
+        weights = arrays.class_weight[classes]
+        utilities = arrays.utilities[part]
+        total = float(np.dot(weights, utilities))
+        if total > 0:
+            first = float(utilities[0])
+            uniform = first if bool(np.all(utilities == first)) else 0.0
+            prepared[j] = _Supporters(classes, weights, utilities, total, uniform)
+    return prepared
+
+
+def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int]:
     """Smallest ``rho`` with ``sum(w * min(b, rho * u)) >= cost``; also how many classes pay all they have.
 
     Supporters are sorted by ``b / u`` (the ``rho`` at which they run out); for the first ``k``
     paying all they have and the rest paying ``rho * u``, ``rho = (cost - paid_k) / util_rest``
     and the right ``k`` is the first where that ``rho`` does not exceed the next supporter's limit.
     """
-    total_utility = float(np.dot(weights, utils))
-    rho = cost / total_utility
-    limits = budgets / utils
+    rho = cost / s.total_utility
+    if s.uniform:
+        limits = budgets * (1.0 / s.uniform) if s.uniform != 1.0 else budgets
+    else:
+        limits = budgets / s.utilities
     if limits.min() >= rho:
         return rho, 0
     order = np.argsort(limits, kind="stable")
     limits = limits[order]
-    paid = np.cumsum(weights[order] * budgets[order])
-    used = np.cumsum(weights[order] * utils[order])
-    paid_before = np.concatenate(([0.0], paid[:-1]))
-    utility_rest = total_utility - np.concatenate(([0.0], used[:-1]))
+    weights = s.weights[order]
+    contributions = weights * budgets[order]
+    paid_before = np.cumsum(contributions) - contributions
+    if s.uniform:
+        used = np.cumsum(weights) * s.uniform
+        last = weights * s.uniform
+    else:
+        last = weights * s.utilities[order]
+        used = np.cumsum(last)
+    utility_rest = s.total_utility - used + last
     with np.errstate(divide="ignore", invalid="ignore"):
         candidates = (cost - paid_before) / utility_rest
     valid = (candidates <= limits) & (utility_rest > 0)
@@ -114,22 +150,19 @@ def _price(cost: float, weights: np.ndarray, utils: np.ndarray, budgets: np.ndar
     return float(candidates[k]), k
 
 
-def _run_mes(arrays: ElectionArrays, rank: list[int], budget_per_voter: Fraction, explain: bool) -> _Run:
+def _run_mes(
+    arrays: ElectionArrays,
+    rank: list[int],
+    budget_per_voter: Fraction,
+    explain: bool,
+    prepared: dict[int, _Supporters] | None = None,
+) -> _Run:
     run = _Run(budget_per_voter)
-    m = len(arrays.exact_costs)
+    prepared = prepared if prepared is not None else _prepare(arrays)
     budgets = np.full(len(arrays.class_weight), float(budget_per_voter))
-    weights_all = arrays.class_weight
-    remaining: list[int] = []
-    lower_bound = np.full(m, math.inf)
-    for j in range(m):
-        if arrays.exact_costs[j] == 0:
-            continue
-        part = arrays.supporters(j)
-        if part.stop > part.start:
-            utility = float(np.dot(weights_all[arrays.classes[part]], arrays.utilities[part]))
-            if utility > 0:
-                lower_bound[j] = arrays.costs[j] / utility
-                remaining.append(j)
+    costs = arrays.costs
+    lower_bound = {j: costs[j] / s.total_utility for j, s in prepared.items()}
+    remaining = list(prepared)
     round_number = 0
     while remaining:
         round_number += 1
@@ -140,21 +173,20 @@ def _run_mes(arrays: ElectionArrays, rank: list[int], budget_per_voter: Fraction
         for j in remaining:
             if lower_bound[j] > best * (1 + RELATIVE_EPS):
                 break
-            part = arrays.supporters(j)
-            cls = arrays.classes[part]
-            weights = weights_all[cls]
-            budgets_j = budgets[cls]
-            available = float(np.dot(weights, budgets_j))
-            cost = arrays.costs[j]
+            s = prepared[j]
+            budgets_j = budgets[s.classes]
+            cost = costs[j]
+            available = float(np.dot(s.weights, budgets_j))
             if available < cost * (1 - RELATIVE_EPS):
                 dropped.append(j)
                 if explain:
                     run.eliminated[j] = {"round": round_number, "supporters_budget_left": available}
                 continue
-            rho, poor = _price(cost, weights, arrays.utilities[part], budgets_j)
+            rho, poor = _price(cost, s, budgets_j)
             lower_bound[j] = rho
             evaluated.append((rho, j, poor))
-            best = min(best, rho)
+            if rho < best:
+                best = rho
         for j in dropped:
             remaining.remove(j)
         if not evaluated:
@@ -162,24 +194,25 @@ def _run_mes(arrays: ElectionArrays, rank: list[int], budget_per_voter: Fraction
         least = min(rho for rho, _, _ in evaluated)
         tied = [(rank[j], rho, j, poor) for rho, j, poor in evaluated if rho <= least * (1 + RELATIVE_EPS)]
         _, rho, chosen, poor = min(tied)
-        part = arrays.supporters(chosen)
-        cls = arrays.classes[part]
-        utils = arrays.utilities[part]
-        payment = np.minimum(budgets[cls], rho * utils)
-        budgets[cls] = np.maximum(budgets[cls] - payment, 0.0)
+        s = prepared[chosen]
+        before = budgets[s.classes]
+        payment = np.minimum(before, rho * s.utilities)
+        budgets[s.classes] = np.maximum(before - payment, 0.0)
         remaining.remove(chosen)
         run.selected.append(chosen)
         if explain:
-            weights = weights_all[cls]
+            weights = s.weights
             run.rounds.append(
                 {
                     "round": round_number,
                     "project": chosen,
                     "rho": rho,
                     "effective_votes": 1 / rho,
-                    "price_per_supporter": float(rho * utils[0]) if np.all(utils == utils[0]) else None,
+                    "price_per_supporter": rho * s.uniform if s.uniform else None,
                     "supporters": float(weights.sum()),
-                    "supporters_paying_all_they_had": float(weights[payment < rho * utils * (1 - RELATIVE_EPS)].sum()),
+                    "supporters_paying_all_they_had": float(
+                        weights[payment < rho * s.utilities * (1 - RELATIVE_EPS)].sum()
+                    ),
                     "paid": float(np.dot(weights, payment)),
                     "tied_with": sorted(j for _, _, j, _ in tied if j != chosen),
                 }
@@ -213,7 +246,8 @@ def _add1(
             f"Add1 from {float(base):,.2f} per voter in steps of {float(step):g} would need up to "
             f"{int(base / step):,} recounts; pass a larger increment (e.g. {_round_step(base)})"
         )
-    run = _run_mes(arrays, rank, base, False)
+    prepared = _prepare(arrays)
+    run = _run_mes(arrays, rank, base, False, prepared)
     steps: list[dict[str, Any]] = []
     first_exhaustive = completion == "add1-first-exhaustive"
     number = 0
@@ -226,7 +260,7 @@ def _add1(
         number += 1
         if number > MAX_ADD1_STEPS:
             raise PBError(f"Add1 did not settle within {MAX_ADD1_STEPS:,} steps; use a larger increment")
-        attempt = _run_mes(arrays, rank, base + number * step, False)
+        attempt = _run_mes(arrays, rank, base + number * step, False, prepared)
         cost = sum((arrays.exact_costs[j] for j in attempt.selected), Fraction(0))
         steps.append(
             {
@@ -241,7 +275,7 @@ def _add1(
             break
         run = attempt
     if explain:  # recount the kept budget once, with the round-by-round story
-        run = _run_mes(arrays, rank, run.budget_per_voter, True)
+        run = _run_mes(arrays, rank, run.budget_per_voter, True, prepared)
     return run, steps
 
 
