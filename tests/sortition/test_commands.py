@@ -1,0 +1,133 @@
+"""The management commands: JSON output, exit codes, one-line errors, report verification and
+reproducibility across processes with different hash seeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.shared_data import REPO_ROOT
+
+from .helpers import SF_SAMPLE, SMALL_20, paths
+
+CATEGORIES = "feature,value,min,max\ngender,female,1,2\ngender,male,1,2\n"
+PEOPLE = "id,gender\na,female\nb,male\nc,female\nd,male\n"
+
+
+def manage(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def select_args(shared, *extra: str) -> list[str]:
+    people, categories = paths(shared)
+    return ["select_panel", "--people", people, "--categories", categories, "--size", str(shared.size), *extra]
+
+
+def test_json_output_has_the_documented_fields():
+    completed = manage(*select_args(SMALL_20, "--algorithm", "maximin", "--seed", "31415", "--json"))
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert set(result) >= {"algorithm", "seed", "panel", "min_probability", "probabilities", "portfolio_size"}
+    assert result["algorithm"] == "maximin" and result["seed"] == "31415"
+    assert len(result["panel"]) == 20
+    assert result["min_probability"] == pytest.approx(0.1, abs=1e-6)
+    assert sum(result["probabilities"].values()) == pytest.approx(20)
+
+
+def test_same_seed_gives_same_panel_whatever_the_hash_seed(tmp_path):
+    outputs = set()
+    for hash_seed in ("0", "1", "12345"):
+        completed = manage(*select_args(SF_SAMPLE, "--algorithm", "maximin", "--seed", "7 14 21 28 35 42", "--json"), hash_seed=hash_seed)
+        assert completed.returncode == 0, completed.stderr
+        outputs.add(tuple(json.loads(completed.stdout)["panel"]))
+    assert len(outputs) == 1
+
+
+def test_different_seeds_can_give_different_panels():
+    panels = set()
+    for seed in ("1", "2", "3"):
+        completed = manage(*select_args(SMALL_20, "--algorithm", "maximin", "--seed", seed, "--json"))
+        panels.add(tuple(json.loads(completed.stdout)["panel"]))
+    assert len(panels) > 1
+
+
+def test_verify_panel_accepts_a_genuine_report_and_rejects_a_tampered_one(tmp_path):
+    report_path = tmp_path / "report.json"
+    output = tmp_path / "panel.csv"
+    completed = manage(
+        *select_args(SF_SAMPLE, "--algorithm", "maximin", "--seed", "99", "--report", str(report_path), "--output", str(output))
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert len(output.read_text().splitlines()) == 23
+    assert manage("verify_panel", str(report_path)).returncode == 0
+    report = json.loads(report_path.read_text())
+    report["panel"][0] = next(p for p in report["probabilities"] if p not in report["panel"])
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(report))
+    completed = manage("verify_panel", str(tampered))
+    assert completed.returncode == 1
+    assert "MISMATCH" in completed.stderr
+
+
+def test_verify_panel_rejects_a_changed_people_file(tmp_path):
+    people, categories = paths(SMALL_20)
+    copy = tmp_path / "respondents.csv"
+    copy.write_bytes(Path(people).read_bytes())
+    report_path = tmp_path / "report.json"
+    args = ["select_panel", "--people", str(copy), "--categories", categories, "--size", "20", "--algorithm", "maximin"]
+    assert manage(*args, "--report", str(report_path)).returncode == 0
+    copy.write_bytes(Path(people).read_bytes().rstrip(b"\n") + b"\nmale,liberal\n")
+    completed = manage("verify_panel", str(report_path))
+    assert completed.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("categories", "people", "size", "needle"),
+    [
+        (CATEGORIES, "id,gender\na,female\nb,other\n", "2", "people.csv, row 3"),
+        ("feature,value,min,max\ngender,female,3,2\n", PEOPLE, "2", "categories.csv, row 2"),
+        (CATEGORIES, PEOPLE, "5", "larger than the pool"),
+        (CATEGORIES, "id,gender\na,female\na,male\n", "2", "duplicate id"),
+        ("feature,value,min,max\ngender,female,x,2\n", PEOPLE, "2", "not a whole number"),
+    ],
+    ids=["unknown-value", "min-over-max", "size-over-pool", "duplicate-id", "non-numeric"],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, categories, people, size, needle):
+    (tmp_path / "categories.csv").write_text(categories)
+    (tmp_path / "people.csv").write_text(people)
+    completed = manage(
+        "select_panel", "--people", str(tmp_path / "people.csv"), "--categories", str(tmp_path / "categories.csv"), "--size", size
+    )
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in completed.stderr
+
+
+def test_infeasible_quotas_exit_1_with_a_diagnosis(tmp_path):
+    (tmp_path / "categories.csv").write_text("feature,value,min,max\ngender,female,3,3\ngender,male,0,3\n")
+    (tmp_path / "people.csv").write_text(PEOPLE)
+    completed = manage(
+        "select_panel", "--people", str(tmp_path / "people.csv"), "--categories", str(tmp_path / "categories.csv"), "--size", "3"
+    )
+    assert completed.returncode == 1
+    assert "gender/female (2 respondents): min 3 -> 2" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_call_command_runs_in_process(capsys):
+    from django.core.management import call_command
+
+    people, categories = paths(SMALL_20)
+    call_command("select_panel", people=people, categories=categories, size=20, algorithm="leximin", json=True)
+    result = json.loads(capsys.readouterr().out)
+    assert result["algorithm"] == "leximin" and len(result["panel"]) == 20
