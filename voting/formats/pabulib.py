@@ -42,6 +42,7 @@ from voting.rules.pb import (
     Profile,
     Project,
 )
+from voting.rules.pb_arrays import paused_gc
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 _CHOOSE_K = re.compile(r"choose-(\d+)")
@@ -87,7 +88,7 @@ def read_pb(path: str | os.PathLike[str]) -> PBFile:
         handle = open(path, encoding="utf-8-sig", newline="")
     except OSError as error:
         raise PabulibError(name, 0, f"cannot open file: {error.strerror or error}") from None
-    with handle:
+    with handle, paused_gc():
         try:
             return _parse(name, handle)
         except UnicodeDecodeError as error:

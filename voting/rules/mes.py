@@ -62,7 +62,7 @@ from typing import Any
 import numpy as np
 
 from voting.rules.pb import Instance, PBError, Profile, Result
-from voting.rules.pb_arrays import ElectionArrays, default_utility, election_arrays
+from voting.rules.pb_arrays import ElectionArrays, default_utility, election_arrays, paused_gc
 from voting.rules.pb_registry import pb_rule
 from voting.rules.tiebreak import TieBreak, parse_tie_break
 
@@ -99,6 +99,11 @@ class _Supporters:
 
 
 def _prepare(arrays: ElectionArrays) -> dict[int, _Supporters]:
+    with paused_gc():
+        return _prepare_supporters(arrays)
+
+
+def _prepare_supporters(arrays: ElectionArrays) -> dict[int, _Supporters]:
     prepared: dict[int, _Supporters] = {}
     for j in range(len(arrays.exact_costs)):
         part = arrays.supporters(j)
