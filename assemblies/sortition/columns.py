@@ -94,10 +94,18 @@ def maximise_minimum(
             duals = duals / total
         type_weights = np.zeros(oracle.num_types)
         type_weights[master.active_types] = duals / sizes
-        result = oracle.best_panel(type_weights)
+        fixed_term = float(np.dot(duals[~unfixed], fixed_values[~unfixed]))
+        result = oracle.quick_panel(type_weights)
+        quick_improves = (
+            result is not None
+            and result[0] - fixed_term > value + tolerances.MAXIMIN_GAP
+            and not master.has_panel(result[2])
+        )
+        if not quick_improves:
+            result = oracle.best_panel(type_weights)
         assert result is not None
         _, bound, counts = result
-        best_upper = min(best_upper, bound - float(np.dot(duals[~unfixed], fixed_values[~unfixed])))
+        best_upper = min(best_upper, bound - fixed_term)
         if progress is not None:
             progress(Progress(algorithm, stage, iterations, value, best_upper, len(master.panels)))
         if (
