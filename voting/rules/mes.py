@@ -123,36 +123,32 @@ def _prepare_supporters(arrays: ElectionArrays) -> dict[int, _Supporters]:
 def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int]:
     """Smallest ``rho`` with ``sum(w * min(b, rho * u)) >= cost``; also how many classes pay all they have.
 
-    Supporters are sorted by ``b / u`` (the ``rho`` at which they run out); for the first ``k``
-    paying all they have and the rest paying ``rho * u``, ``rho = (cost - paid_k) / util_rest``
-    and the right ``k`` is the first where that ``rho`` does not exceed the next supporter's limit.
+    Fixed-point iteration instead of a sort: start from the equal split ``rho = cost / U``; the
+    supporters who cannot pay ``rho * u`` pay all they have, the others share the rest in
+    proportion to utility, which raises ``rho``; repeat until nobody new runs out. ``rho`` only
+    grows and the set of supporters paying all only grows, so this ends in at most as many
+    passes as there are distinct budget levels (two or three on real data), each pass a few
+    vectorised sums. Equal limits need no ordering, which a sort-based search would.
     """
     rho = cost / s.total_utility
-    if s.uniform:
-        limits = budgets * (1.0 / s.uniform) if s.uniform != 1.0 else budgets
-    else:
-        limits = budgets / s.utilities
-    if limits.min() >= rho:
+    limits = budgets / s.uniform if s.uniform else budgets / s.utilities
+    poor = limits < rho
+    if not poor.any():
         return rho, 0
-    order = np.argsort(limits, kind="stable")
-    limits = limits[order]
-    weights = s.weights[order]
-    contributions = weights * budgets[order]
-    paid_before = np.cumsum(contributions) - contributions
-    if s.uniform:
-        used = np.cumsum(weights) * s.uniform
-        last = weights * s.uniform
-    else:
-        last = weights * s.utilities[order]
-        used = np.cumsum(last)
-    utility_rest = s.total_utility - used + last
-    with np.errstate(divide="ignore", invalid="ignore"):
-        candidates = (cost - paid_before) / utility_rest
-    valid = (candidates <= limits) & (utility_rest > 0)
-    if not valid.any():
-        return float(limits[-1]), len(limits)
-    k = int(np.argmax(valid))
-    return float(candidates[k]), k
+    count = 0
+    while True:
+        new_count = int(np.count_nonzero(poor))
+        if new_count == count:
+            return rho, count
+        count = new_count
+        weights = s.weights[poor]
+        paid = float(np.dot(weights, budgets[poor]))
+        used = float(np.sum(weights)) * s.uniform if s.uniform else float(np.dot(weights, s.utilities[poor]))
+        rest = s.total_utility - used
+        if rest <= s.total_utility * RELATIVE_EPS:
+            return float(limits.max()), len(limits)
+        rho = (cost - paid) / rest
+        poor |= limits < rho
 
 
 def _run_mes(
