@@ -336,10 +336,11 @@ def method_of_equal_shares(
     )
     candidates = [j for j, p in enumerate(instance.projects) if p.cost > 0 and arrays.utilities[arrays.supporters(j)].size]
 
-    run = _run_mes(arrays, rank, base, explain)
     steps: list[dict[str, Any]] = []
     if completion in ("add1", "add1-first-exhaustive", "add1-utilitarian"):
         run, steps = _add1(arrays, rank, budget, base, step, candidates, completion, explain)
+    else:
+        run = _run_mes(arrays, rank, base, explain)
 
     order = free + run.selected
     completed_by: dict[int, str] = {j: "equal shares" for j in order}
