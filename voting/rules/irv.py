@@ -17,19 +17,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voting.rules.ranked import (
-    INACTIVE_REASONS,
+    REASON_CODES,
     UNDERVOTE,
     BallotRules,
+    CompiledBallots,
     Number,
     Profile,
     Result,
     Round,
     TieBreak,
     TieBreaker,
+    advance_to_continuing,
 )
 from voting.rules.ranked_registry import register
-
-REASON_CODES = (*INACTIVE_REASONS, UNDERVOTE)
 
 
 @dataclass(frozen=True)
@@ -48,35 +48,6 @@ class IrvOptions:
     tiebreak: TieBreak = field(default_factory=TieBreak)
 
 
-@dataclass
-class _Compiled:
-    """Distinct ballots as arrays: preference matrix (sentinel-padded), weights, end reasons."""
-
-    matrix: np.ndarray
-    weights: np.ndarray
-    reasons: np.ndarray
-    sentinel: int
-
-    @classmethod
-    def from_profile(cls, profile: Profile, rules: BallotRules) -> _Compiled:
-        n = len(profile.candidates)
-        orders: list[tuple[int, ...]] = []
-        codes: list[int] = []
-        weights: list[float] = []
-        code_of = {reason: i for i, reason in enumerate(REASON_CODES)}
-        for ballot in profile.ballots:
-            order, reason = rules.compile(ballot.ranking)
-            orders.append(order)
-            codes.append(code_of[reason])
-            weights.append(ballot.weight)
-        width = max((len(o) for o in orders), default=0) + 1
-        matrix = np.full((len(orders), width), n, dtype=np.int32)
-        for row, order in enumerate(orders):
-            if order:
-                matrix[row, : len(order)] = order
-        return cls(matrix, np.asarray(weights, dtype=np.float64), np.asarray(codes, dtype=np.int8), n)
-
-
 def _exact(value: float, integral: bool) -> Number:
     return int(round(value)) if integral else value
 
@@ -93,7 +64,7 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
     """
     options = options or IrvOptions()
     names = profile.candidates
-    compiled = _Compiled.from_profile(profile, options.ballots)
+    compiled = CompiledBallots.from_profile(profile, options.ballots)
     n = compiled.sentinel
     integral = bool(np.all(compiled.weights == np.round(compiled.weights)))
     breaker = TieBreaker(options.tiebreak, names)
@@ -112,7 +83,7 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
 
     while True:
         moved_from = current.copy()
-        _advance(compiled.matrix, pointer, continuing, rows)
+        advance_to_continuing(compiled.matrix, pointer, continuing, rows)
         current = compiled.matrix[rows, pointer] if len(rows) else current
         if rounds:
             rounds[-1].transfers = _transfers(moved_from, current, compiled.weights, names, n, integral)
@@ -176,17 +147,7 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
     )
 
 
-def _advance(matrix: np.ndarray, pointer: np.ndarray, continuing: np.ndarray, rows: np.ndarray) -> None:
-    """Move each ballot on to its next continuing preference (the sentinel always 'continues')."""
-    if not len(rows):
-        return
-    stuck = rows[~continuing[matrix[rows, pointer]]]
-    while len(stuck):
-        pointer[stuck] += 1
-        stuck = stuck[~continuing[matrix[stuck, pointer[stuck]]]]
-
-
-def _inactive(compiled: _Compiled, current: np.ndarray, n: int, integral: bool) -> dict[str, Number]:
+def _inactive(compiled: CompiledBallots, current: np.ndarray, n: int, integral: bool) -> dict[str, Number]:
     done = current == n
     by_code = np.bincount(compiled.reasons[done], weights=compiled.weights[done], minlength=len(REASON_CODES))
     return {reason: _exact(by_code[i], integral) for i, reason in enumerate(REASON_CODES)}

@@ -17,7 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from itertools import chain
 from typing import Any, Literal
+
+import numpy as np
 
 Position = tuple[int, ...]
 Ranking = tuple[Position, ...]
@@ -31,6 +34,7 @@ SKIPPED = "skippedRankings"
 REPEATED = "repeatedRankings"
 UNDERVOTE = "undervotes"
 INACTIVE_REASONS = (EXHAUSTED, OVERVOTE, SKIPPED, REPEATED)
+REASON_CODES = (*INACTIVE_REASONS, UNDERVOTE)
 
 
 class BallotError(ValueError):
@@ -57,21 +61,67 @@ class Ballot:
     weight: Number = 1
 
 
-@dataclass
+@dataclass(frozen=True)
+class DenseBallots:
+    """Distinct strict rankings as a matrix: row ``i`` ranks ``prefs[i, 0]`` first, ``-1`` pads.
+
+    Most ballots mark one candidate per rank with no gaps or repeats. Keeping those as one NumPy
+    matrix (already grouped, with weights) lets IRV and STV skip per-ballot Python work entirely,
+    which is what makes an 80,000-ballot count take milliseconds.
+    """
+
+    prefs: np.ndarray
+    weights: np.ndarray
+
+
 class Profile:
     """Candidates and grouped ballots of one contest.
 
     ``withdrawn`` candidates (BLT ``-n`` lines, RCTab ``excluded``) stay in the candidate list so
     that indexes in ballots remain valid, but they never receive votes. ``write_in`` is the index
     of RCTab's "Undeclared Write-ins" pseudo-candidate, which is dropped first and can never win.
+    A profile built from plain strict orders also carries them as :class:`DenseBallots`; the
+    ``ballots`` list is then only materialised if a rule asks for it.
     """
 
-    candidates: tuple[str, ...]
-    ballots: list[Ballot]
-    seats: int = 1
-    title: str = ""
-    withdrawn: frozenset[int] = frozenset()
-    write_in: int | None = None
+    def __init__(
+        self,
+        candidates: Sequence[str],
+        ballots: list[Ballot] | None = None,
+        *,
+        seats: int = 1,
+        title: str = "",
+        withdrawn: Iterable[int] = frozenset(),
+        write_in: int | None = None,
+        dense: DenseBallots | None = None,
+    ) -> None:
+        if ballots is None and dense is None:
+            raise ValueError("a profile needs ballots or dense ballots")
+        self.candidates = tuple(candidates)
+        self._ballots = ballots
+        self.seats = seats
+        self.title = title
+        self.withdrawn = frozenset(withdrawn)
+        self.write_in = write_in
+        self.dense = dense
+
+    def __repr__(self) -> str:
+        return (
+            f"Profile(candidates={self.candidates!r}, ballots={self.ballots!r}, seats={self.seats}, "
+            f"withdrawn={set(self.withdrawn) or '{}'}, write_in={self.write_in})"
+        )
+
+    @property
+    def ballots(self) -> list[Ballot]:
+        if self._ballots is None:
+            assert self.dense is not None
+            weights = self.dense.weights
+            integral = bool(np.all(weights == np.round(weights)))
+            self._ballots = [
+                Ballot(tuple((int(c),) for c in row[row >= 0]), int(w) if integral else float(w))
+                for row, w in zip(self.dense.prefs, weights, strict=True)
+            ]
+        return self._ballots
 
     @classmethod
     def from_rankings(
@@ -86,10 +136,40 @@ class Profile:
         """Build a profile from simple rankings (``[2, 0, 1]`` or ``[[2], [0, 1]]``), grouping them."""
         counts: dict[Ranking, int] = {}
         for ranking in rankings:
-            key = tuple(tuple(p) if isinstance(p, Sequence) else (int(p),) for p in ranking)
+            key = tuple((p,) if isinstance(p, int | np.integer) else tuple(p) for p in ranking)
             counts[key] = counts.get(key, 0) + 1
         ballots = [Ballot(r, w) for r, w in counts.items()]
         return cls(tuple(candidates), ballots, seats=seats, title=title, withdrawn=frozenset(withdrawn))
+
+    @classmethod
+    def from_orders(
+        cls,
+        candidates: Sequence[str],
+        orders: Sequence[Sequence[int]],
+        *,
+        seats: int = 1,
+        title: str = "",
+        withdrawn: Iterable[int] = (),
+    ) -> Profile:
+        """Build a profile from strict orders (lists of candidate indexes, best first), vectorised.
+
+        Orders with repeated candidates fall back to :meth:`from_rankings`, which keeps every mark.
+        """
+        n = len(candidates)
+        lengths = np.array(list(map(len, orders)), dtype=np.int64)
+        width = int(lengths.max()) if len(lengths) else 0
+        flat = np.array(list(chain.from_iterable(orders)), dtype=np.int64)
+        if len(flat) and (flat.min() < 0 or flat.max() >= n):
+            raise BallotError(f"ballot names a candidate outside 0..{n - 1}")
+        prefs = np.full((len(orders), max(width, 1)), -1, dtype=np.int64)
+        rows = np.repeat(np.arange(len(orders)), lengths)
+        starts = np.cumsum(lengths) - lengths
+        cols = np.arange(len(flat)) - np.repeat(starts, lengths)
+        prefs[rows, cols] = flat
+        dense = dense_from_matrix(prefs, np.ones(len(orders)), n)
+        if dense is None:
+            return cls.from_rankings(candidates, orders, seats=seats, title=title, withdrawn=withdrawn)
+        return cls(candidates, None, seats=seats, title=title, withdrawn=frozenset(withdrawn), dense=dense)
 
     def grouped(self) -> Profile:
         """The same profile with identical rankings merged (weights added)."""
@@ -107,6 +187,9 @@ class Profile:
 
     @property
     def total_weight(self) -> Number:
+        if self._ballots is None and self.dense is not None:
+            total = float(self.dense.weights.sum())
+            return int(total) if total.is_integer() else total
         return sum((b.weight for b in self.ballots), 0)
 
     def index(self, name: str) -> int:
@@ -122,6 +205,31 @@ class Profile:
                 for c in position:
                     if not 0 <= c < n:
                         raise BallotError(f"ballot names candidate index {c + 1}, only {n} candidates")
+
+
+def dense_from_matrix(prefs: np.ndarray, weights: np.ndarray, n: int) -> DenseBallots | None:
+    """Group a ``-1``-padded matrix of strict orders; ``None`` if some row repeats a candidate.
+
+    Grouping comes first so that validation only looks at distinct rows.
+    """
+    base = n + 1
+    if prefs.shape[1] * np.log2(base) < 62:
+        keys = np.zeros(len(prefs), dtype=np.int64)
+        for j in range(prefs.shape[1]):
+            keys = keys * base + (prefs[:, j] + 1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(prefs, axis=0, return_index=True, return_inverse=True)
+    rows = prefs[first]
+    if rows.size:
+        ordered = np.sort(np.where(rows < 0, -1 - np.arange(rows.shape[1]), rows), axis=1)
+        if np.any(ordered[:, 1:] == ordered[:, :-1]):
+            return None
+        padding = rows < 0
+        if np.any(padding[:, :-1] & ~padding[:, 1:]):
+            return None  # a gap inside a ranking: keep it as marked, not as a dense order
+    grouped = np.bincount(inverse.ravel(), weights=weights, minlength=len(first))
+    return DenseBallots(rows.astype(np.int32), grouped)
 
 
 @dataclass(frozen=True)
@@ -170,6 +278,59 @@ class BallotRules:
                 continue
             order.append(position[0])
         return tuple(order), EXHAUSTED
+
+
+@dataclass
+class CompiledBallots:
+    """Distinct ballots as arrays: preference matrix, weights, and why each ballot would end.
+
+    Row ``i`` lists the preferences a transfer follows (after :class:`BallotRules`), padded with
+    the sentinel ``n`` (= number of candidates) meaning "no further preference". Counting rules
+    keep a pointer per row and only move rows whose current candidate left the count.
+    """
+
+    matrix: np.ndarray
+    weights: np.ndarray
+    reasons: np.ndarray
+    sentinel: int
+
+    @classmethod
+    def from_profile(cls, profile: Profile, rules: BallotRules) -> CompiledBallots:
+        n = len(profile.candidates)
+        code_of = {reason: i for i, reason in enumerate(REASON_CODES)}
+        if profile.dense is not None:
+            # Strict orders without gaps or repeats read the same under every BallotRules.
+            prefs = profile.dense.prefs
+            matrix = np.full((prefs.shape[0], prefs.shape[1] + 1), n, dtype=np.int32)
+            matrix[:, :-1] = np.where(prefs < 0, n, prefs)
+            reasons = np.where(prefs[:, 0] < 0, code_of[UNDERVOTE], code_of[REASON_CODES[0]]).astype(np.int8)
+            return cls(matrix, profile.dense.weights.astype(np.float64), reasons, n)
+        orders: list[tuple[int, ...]] = []
+        codes: list[int] = []
+        weights: list[float] = []
+        for ballot in profile.ballots:
+            order, reason = rules.compile(ballot.ranking)
+            orders.append(order)
+            codes.append(code_of[reason])
+            weights.append(ballot.weight)
+        width = max((len(o) for o in orders), default=0) + 1
+        matrix = np.full((len(orders), width), n, dtype=np.int32)
+        for row, order in enumerate(orders):
+            if order:
+                matrix[row, : len(order)] = order
+        return cls(matrix, np.asarray(weights, dtype=np.float64), np.asarray(codes, dtype=np.int8), n)
+
+
+def advance_to_continuing(
+    matrix: np.ndarray, pointer: np.ndarray, continuing: np.ndarray, rows: np.ndarray
+) -> None:
+    """Move each of ``rows`` on to its next continuing preference (the sentinel always 'continues')."""
+    if not len(rows):
+        return
+    stuck = rows[~continuing[matrix[rows, pointer[rows]]]]
+    while len(stuck):
+        pointer[stuck] += 1
+        stuck = stuck[~continuing[matrix[stuck, pointer[stuck]]]]
 
 
 @dataclass(frozen=True)

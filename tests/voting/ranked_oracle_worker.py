@@ -1,0 +1,61 @@
+"""Run pref_voting in a separate, freshly spawned interpreter.
+
+pref_voting imports OR-Tools, whose bundled HiGHS clashes with the HiGHS that pabutools' solver
+stack loads (whichever is imported second fails with an undefined symbol). The PB tests run
+first in the same pytest process, so the oracle lives in its own process instead of depending
+on import order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+
+def _winners(method: str, m: int, orders: list[list[int]], truncated: bool) -> list[int]:
+    from pref_voting.c1_methods import copeland
+    from pref_voting.iterative_methods import instant_runoff, instant_runoff_put
+    from pref_voting.margin_based_methods import beat_path, ranked_pairs
+    from pref_voting.profiles import Profile
+    from pref_voting.profiles_with_ties import ProfileWithTies
+    from pref_voting.scoring_methods import borda
+
+    methods = {
+        "schulze": beat_path,
+        "ranked_pairs": ranked_pairs,
+        "copeland": copeland,
+        "borda": borda,
+        "irv": instant_runoff,
+        "irv_put": instant_runoff_put,
+    }
+    if truncated:
+        profile = ProfileWithTies(
+            [{c: r for r, c in enumerate(o, start=1)} for o in orders], candidates=list(range(m))
+        )
+        profile.use_extended_strict_preference()
+    else:
+        profile = Profile(orders)
+    return [int(c) for c in methods[method](profile)]
+
+
+class Oracle:
+    """A single spawned worker answering ``winners(method, m, orders)`` calls."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+    def winners(self, method: str, m: int, orders: list[list[int]], *, truncated: bool = False) -> set[int]:
+        return set(self._pool.submit(_winners, method, m, orders, truncated).result(timeout=60))
+
+    def available(self) -> bool:
+        try:
+            return self.winners("copeland", 2, [[0, 1]]) == {0}
+        except Exception:  # noqa: BLE001 - any failure means the oracle cannot run here
+            return False
+
+    def close(self) -> None:
+        # Do not wait for a computation that overran its timeout: stop the worker outright.
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
