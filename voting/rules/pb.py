@@ -118,7 +118,11 @@ class Profile:
         return sum((b.weight for b in self.ballots), 0)
 
     def validate(self, instance: Instance) -> None:
-        """Raise ``PBError`` if a ballot names an unknown project, repeats one, or has bad points."""
+        """Raise ``PBError`` if a ballot names an unknown project, repeats one, or has bad points.
+
+        Rules validate as they merge ballots (``voting.rules.pb_arrays``); this is for code that
+        builds a profile by hand, e.g. from the database, and wants to fail before counting.
+        """
         known = instance.position
         for number, ballot in enumerate(self.ballots, start=1):
             label = ballot.voter_id or f"#{number}"
@@ -152,25 +156,6 @@ class Profile:
             return [(position[p], top - rank) for rank, p in enumerate(ballot.projects)]
         return [(position[p], 1) for p in ballot.projects]
 
-    def scores(self, instance: Instance) -> list[Number]:
-        """Weighted total score of each project (votes for approval, points otherwise), exact."""
-        totals: list[Number] = [0] * len(instance.projects)
-        for ballot in self.ballots:
-            if ballot.weight == 0:
-                continue
-            for index, utility in self.utilities(instance, ballot):
-                totals[index] += ballot.weight * utility
-        return totals
-
-    def supporters(self, instance: Instance) -> list[Number]:
-        """Weighted number of voters naming each project (the ``votes`` column of pabulib)."""
-        totals: list[Number] = [0] * len(instance.projects)
-        position = instance.position
-        for ballot in self.ballots:
-            for project_id in ballot.projects:
-                totals[position[project_id]] += ballot.weight
-        return totals
-
 
 def as_number(value: Number | float) -> int | float:
     """JSON-friendly number: an int when integral, else a float (costs in pabulib have cents)."""
@@ -179,15 +164,6 @@ def as_number(value: Number | float) -> int | float:
     if isinstance(value, Fraction) and value.denominator != 1:
         return float(value)
     return int(value)
-
-
-def to_fraction(value: Number | float | str) -> Fraction:
-    """Exact value of a number given as int, Fraction or decimal string; floats are refused."""
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise PBError(f"not a finite number: {value!r}")
-        return Fraction(repr(value))
-    return Fraction(value)
 
 
 @dataclass
