@@ -54,8 +54,8 @@ PABULIB_RULES: dict[str, tuple[str, dict[str, Any]]] = {
     # Poznań's rule (file comment): greedy until the first project that does not fit, then that
     # project too if the money left covers at least 80 % of it (the rest from a reserve).
     "greedy-custom": ("greedy-custom", {}),
-    # Warsaw 2024: greedy; "exclusive" refers to mutually exclusive projects, none of which were
-    # in conflict in the files we hold, so plain greedy with skipping reproduces them.
+    # Warsaw 2024 (Bielany, Praga-Północ): the files carry no exclusivity data and their comments
+    # describe no extra step; greedy with skipping reproduces both official outcomes.
     "greedy-exclusive": ("greedy", {}),
     "equalshares": ("equalshares", {"completion": "none"}),
     # Add1 as the MES cities counted it: raise the per-voter budget until the next step would
