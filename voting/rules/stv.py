@@ -29,12 +29,14 @@ from voting.rules.ranked import (
     UNDERVOTE,
     BallotError,
     BallotRules,
+    CompiledBallots,
     Number,
     Profile,
     Result,
     Round,
     TieBreak,
     TieBreaker,
+    advance_to_continuing,
 )
 from voting.rules.ranked_registry import register
 
@@ -49,18 +51,8 @@ class ScottishOptions:
     seed: int = 0
 
 
-@dataclass
-class _Parcel:
-    """Papers with the same ranking at the same value, and where they are in that ranking."""
-
-    order: tuple[int, ...]
-    position: int
-    count: int
-    value: int  # per paper, scaled by SCALE
-
-
 def _scaled_decimal(value: int) -> Decimal:
-    return Decimal(value).scaleb(-5)
+    return Decimal(int(value)).scaleb(-5)
 
 
 @register("stv-scottish", "STV (Scottish rules, WIGM)", multi_winner=True)
@@ -69,29 +61,35 @@ def scottish_stv(profile: Profile, *, options: ScottishOptions | None = None) ->
 
     Why exact integers: the order fixes transfer values "to five decimal places, any remainder
     being ignored"; floating point would drift from the official sheets in the last digit and,
-    at an exclusion tie, change who is elected.
+    at an exclusion tie, change who is elected. Values are int64 scaled by 10^5, one per group
+    of identical papers; papers with the same ranking always travel together, so a group never
+    splits and each stage is a handful of vectorised operations.
     """
     options = options or ScottishOptions()
     names = profile.candidates
     seats = profile.seats
     breaker = TieBreaker(TieBreak("previous_rounds", seed=options.seed, backwards=False), names)
-    hopeful = [c for c in range(len(names)) if c not in profile.withdrawn]
-    continuing = set(hopeful)
-    piles: dict[int, list[_Parcel]] = {c: [] for c in hopeful}
-    votes: dict[int, int] = dict.fromkeys(hopeful, 0)
+    compiled = CompiledBallots.from_profile(profile, options.ballots)
+    n = compiled.sentinel
+    if not np.all(compiled.weights == np.round(compiled.weights)):
+        raise BallotError("Scottish STV counts whole ballot papers; weights must be integers")
+    hopeful = [c for c in range(n) if c not in profile.withdrawn]
+    continuing = np.zeros(n + 1, dtype=bool)
+    continuing[hopeful] = True
+    continuing[n] = True  # the sentinel stops the search for a next preference
 
-    valid = 0
-    for ballot in profile.ballots:
-        weight = ballot.weight
-        if int(weight) != weight:
-            raise BallotError("Scottish STV counts whole ballot papers; weights must be integers")
-        order, _ = options.ballots.compile(ballot.ranking)
-        order = tuple(c for c in order if c in continuing)
-        if not order:
-            continue  # rejected: no first preference for a standing candidate
-        valid += int(weight)
-        piles[order[0]].append(_Parcel(order, 0, int(weight), SCALE))
-        votes[order[0]] += int(weight) * SCALE
+    everyone = np.arange(compiled.matrix.shape[0])
+    pointer = np.zeros(len(everyone), dtype=np.int64)
+    advance_to_continuing(compiled.matrix, pointer, continuing, everyone)
+    first = compiled.matrix[everyone, pointer]
+    accepted = first != n  # papers with no first preference for a standing candidate are rejected
+    matrix = compiled.matrix[accepted]
+    pointer = pointer[accepted]
+    holder = first[accepted].astype(np.int64)
+    counts = np.rint(compiled.weights[accepted]).astype(np.int64)
+    value = np.full(len(holder), SCALE, dtype=np.int64)
+    valid = int(counts.sum())
+    votes = _totals(holder, value * counts, n)
 
     quota = (valid // (seats + 1) + 1) * SCALE
     elected: list[int] = []
@@ -102,7 +100,7 @@ def scottish_stv(profile: Profile, *, options: ScottishOptions | None = None) ->
     fraction_loss = 0
 
     def snapshot(note: str, transfers: dict[str, dict[str, Number]] | None = None) -> Round:
-        history.append(dict(votes))
+        history.append({c: int(votes[c]) for c in hopeful})
         round_ = Round(
             number=len(rounds) + 1,
             tallies={names[c]: _scaled_decimal(votes[c]) for c in hopeful},
@@ -116,37 +114,31 @@ def scottish_stv(profile: Profile, *, options: ScottishOptions | None = None) ->
         rounds.append(round_)
         return round_
 
-    def move(papers: list[_Parcel], source: int, value_of) -> tuple[dict[str, Number], int, int]:
-        """Pass papers to their next continuing preference; returns flows, moved and lost value."""
-        flows: dict[int, int] = {}
-        moved = 0
-        lost = 0
-        for parcel in papers:
-            value = value_of(parcel.value)
-            position = parcel.position + 1
-            while position < len(parcel.order) and parcel.order[position] not in continuing:
-                position += 1
-            amount = value * parcel.count
-            if position >= len(parcel.order):
-                lost += amount
-                continue
-            target = parcel.order[position]
-            piles[target].append(_Parcel(parcel.order, position, parcel.count, value))
-            votes[target] += amount
-            flows[target] = flows.get(target, 0) + amount
-            moved += amount
-        detail = {names[t]: _scaled_decimal(v) for t, v in flows.items()}
+    def move(source: int, surplus: int | None, total: int) -> tuple[dict[str, dict[str, Number]], int, int]:
+        """Pass the source's papers to their next continuing preference; returns flows, moved, lost."""
+        rows = np.nonzero(holder == source)[0]
+        if surplus is not None:
+            value[rows] = value[rows] * surplus // total
+        advance_to_continuing(matrix, pointer, continuing, rows)
+        targets = matrix[rows, pointer[rows]].astype(np.int64)
+        holder[rows] = targets
+        flows = _totals(targets, value[rows] * counts[rows], n)
+        votes[:n] += flows[:n]
+        lost = int(flows[n])
+        detail: dict[str, Number] = {names[t]: _scaled_decimal(flows[t]) for t in np.nonzero(flows[:n])[0]}
         if lost:
             detail["non-transferable"] = _scaled_decimal(lost)
-        return {names[source]: detail} if detail else {}, moved, lost
+        return ({names[source]: detail} if detail else {}), int(flows[:n].sum()), lost
+
+    def live() -> list[int]:
+        return [c for c in hopeful if continuing[c]]
 
     current = snapshot("first preferences")
     while True:
-        reached = [c for c in continuing if votes[c] >= quota]
+        reached = [c for c in live() if votes[c] >= quota]
         if reached:
-            reached = _order_by_votes(reached, votes, history, breaker)
-            for c in reached:
-                continuing.discard(c)
+            for c in _order_by_votes(reached, votes, history, breaker):
+                continuing[c] = False
                 elected.append(c)
                 current.elected.append(names[c])
                 current.reasons[names[c]] = "quota reached"
@@ -154,40 +146,38 @@ def scottish_stv(profile: Profile, *, options: ScottishOptions | None = None) ->
                     pending.append(c)
         if len(elected) >= seats:
             break
-        if len(continuing) <= seats - len(elected):
-            rest = _order_by_votes(list(continuing), votes, history, breaker)
-            for c in rest:
-                continuing.discard(c)
+        remaining = live()
+        if len(remaining) <= seats - len(elected):
+            for c in _order_by_votes(remaining, votes, history, breaker):
+                continuing[c] = False
                 elected.append(c)
                 current.elected.append(names[c])
                 current.reasons[names[c]] = "continuing candidates equal the vacancies"
             break
         if pending:
-            top = max(votes[c] - quota for c in pending)
+            top = max(int(votes[c]) - quota for c in pending)
             tied = [c for c in pending if votes[c] - quota == top]
             source = tied[0] if len(tied) == 1 else breaker.choose(tied, history, lowest=False)[0]
             pending.remove(source)
-            total, surplus = votes[source], votes[source] - quota
-            papers, piles[source] = piles[source], []
-            flows, moved, lost = move(papers, source, lambda v, s=surplus, t=total: v * s // t)
+            total, surplus = int(votes[source]), int(votes[source]) - quota
+            flows, moved, lost = move(source, surplus, total)
             votes[source] = quota
             non_transferable += lost
             fraction_loss += surplus - moved - lost
             current = snapshot(f"surplus of {names[source]} transferred", flows)
         else:
-            low = min(votes[c] for c in continuing)
-            tied = [c for c in continuing if votes[c] == low]
+            low = min(int(votes[c]) for c in remaining)
+            tied = [c for c in remaining if votes[c] == low]
             reason = "lowest"
             if len(tied) > 1:
                 loser, why = breaker.choose(sorted(tied), history, lowest=True)
                 reason = f"lowest, {why}"
             else:
                 loser = tied[0]
-            continuing.discard(loser)
+            continuing[loser] = False
             current.eliminated.append(names[loser])
             current.reasons[names[loser]] = reason
-            papers, piles[loser] = piles[loser], []
-            flows, _moved, lost = move(papers, loser, lambda v: v)
+            flows, _moved, lost = move(loser, None, 0)
             votes[loser] = 0
             non_transferable += lost
             current = snapshot(f"{names[loser]} excluded, papers transferred at current value", flows)
@@ -203,8 +193,15 @@ def scottish_stv(profile: Profile, *, options: ScottishOptions | None = None) ->
     )
 
 
+def _totals(targets: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sums of ``amounts`` per target (``n`` collects the non-transferable)."""
+    totals = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(totals, targets, amounts)
+    return totals
+
+
 def _order_by_votes(
-    cands: list[int], votes: dict[int, int], history: list[dict[int, Number]], breaker: TieBreaker
+    cands: list[int], votes: np.ndarray | dict[int, int], history: list[dict[int, Number]], breaker: TieBreaker
 ) -> list[int]:
     """Highest first; equal totals ordered by the earliest stage where they differed, then lot."""
     ordered: list[int] = []
