@@ -127,3 +127,10 @@ def test_option_the_rule_does_not_take_is_refused(tmp_path: Path, capsys) -> Non
     with pytest.raises(SystemExit):
         call_command("tally_pb", path, "--completion", "add1")
     assert "takes no option completion" in capsys.readouterr().err
+
+
+def test_bad_increment_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    path = _write(tmp_path, FILE.format(rule="equalshares/add1"))
+    with pytest.raises(SystemExit):
+        call_command("tally_pb", path, "--increment", "lots")
+    assert capsys.readouterr().err.strip().endswith("the Add1 increment is not a number: 'lots'")

@@ -327,7 +327,10 @@ def method_of_equal_shares(
     rank = tie.rank(instance)
     budget = instance.budget
     base = budget / arrays.total_weight
-    step = Fraction(str(increment)) if not isinstance(increment, Fraction | int) else Fraction(increment)
+    try:
+        step = Fraction(increment) if isinstance(increment, Fraction | int) else Fraction(str(increment).strip())
+    except (ValueError, ZeroDivisionError):
+        raise PBError(f"the Add1 increment is not a number: {increment!r}") from None
     if step <= 0:
         raise PBError("the Add1 increment must be positive")
 
