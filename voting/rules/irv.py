@@ -72,22 +72,27 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
     continuing = np.ones(n + 1, dtype=bool)
     for c in profile.withdrawn:
         continuing[c] = False
-    rows = np.arange(compiled.matrix.shape[0])
-    pointer = np.zeros(len(rows), dtype=np.int64)
-    current = compiled.matrix[rows, pointer] if len(rows) else np.zeros(0, dtype=np.int32)
+    matrix, weights = compiled.matrix, compiled.weights
+    pointer = np.zeros(matrix.shape[0], dtype=np.int64)
+    current = matrix[:, 0].copy()
     elected: list[int] = []
     history: list[dict[int, Number]] = []
     rounds: list[Round] = []
     write_in = profile.write_in
-    total = float(compiled.weights.sum())
+    total = float(weights.sum())
 
     while True:
-        moved_from = current.copy()
-        advance_to_continuing(compiled.matrix, pointer, continuing, rows)
-        current = compiled.matrix[rows, pointer] if len(rows) else current
-        if rounds:
-            rounds[-1].transfers = _transfers(moved_from, current, compiled.weights, names, n, integral)
-        counts = np.bincount(current, weights=compiled.weights, minlength=n + 1)
+        # Only ballots whose candidate just left the count move; everything else stays put.
+        moving = np.nonzero(~continuing[current])[0]
+        if len(moving):
+            moved_from = current[moving]
+            advance_to_continuing(matrix, pointer, continuing, moving)
+            current[moving] = matrix[moving, pointer[moving]]
+            if rounds:
+                rounds[-1].transfers = _transfers(
+                    moved_from, current[moving], weights[moving], names, n, integral
+                )
+        counts = np.bincount(current, weights=weights, minlength=n + 1)
         live = [c for c in range(n) if continuing[c]]
         tally = {c: _exact(counts[c], integral) for c in live}
         history.append(tally)
@@ -156,11 +161,10 @@ def _inactive(compiled: CompiledBallots, current: np.ndarray, n: int, integral: 
 def _transfers(
     before: np.ndarray, after: np.ndarray, weights: np.ndarray, names: tuple[str, ...], n: int, integral: bool
 ) -> dict[str, dict[str, Number]]:
-    moved = before != after
-    if not moved.any():
-        return {}
     width = n + 1
-    flows = np.bincount(before[moved] * width + after[moved], weights=weights[moved], minlength=width * width)
+    flows = np.bincount(
+        before.astype(np.int64) * width + after, weights=weights, minlength=width * width
+    )
     out: dict[str, dict[str, Number]] = {}
     for key in np.nonzero(flows)[0]:
         src, dst = divmod(int(key), width)

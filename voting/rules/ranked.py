@@ -106,8 +106,10 @@ class Profile:
         self.dense = dense
 
     def __repr__(self) -> str:
+        distinct = len(self._ballots) if self._ballots is not None else len(self.dense.prefs)  # type: ignore[union-attr]
+        shown = f"ballots={self._ballots!r}" if self._ballots is not None and distinct <= 20 else f"{distinct} distinct ballots"
         return (
-            f"Profile(candidates={self.candidates!r}, ballots={self.ballots!r}, seats={self.seats}, "
+            f"Profile(candidates={self.candidates!r}, {shown}, seats={self.seats}, "
             f"withdrawn={set(self.withdrawn) or '{}'}, write_in={self.write_in})"
         )
 
