@@ -78,7 +78,7 @@ class PanelOracle:
         if status == highspy.HighsModelStatus.kInfeasible:
             return None
         info = self.highs.getInfo()
-        if info.primal_solution_status != 2:  # no feasible solution found (e.g. time limit)
+        if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
             if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kIterationLimit):
                 raise RuntimeError("HiGHS found no panel within the time limit")
             return None

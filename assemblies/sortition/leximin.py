@@ -39,6 +39,8 @@ def leximin(instance: Instance, *, progress: ProgressCallback | None = None) -> 
             candidates = np.flatnonzero(unfixed)
             to_fix = candidates[[int(np.argmax(stage.duals[candidates]))]]
         master.fix(to_fix, max(0.0, stage.value - tolerances.LEXIMIN_FIX_SLACK))
+    if stage_number == 0:  # nobody's probability is open (e.g. every seat is already filled)
+        _, _, weights = master.solve()
     return distribution_from_compositions(
         pool,
         "leximin",

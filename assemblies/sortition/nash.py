@@ -77,6 +77,8 @@ def nash(instance: Instance, *, progress: ProgressCallback | None = None) -> Dis
     oracle = PanelOracle(pool)
     cover = cover_pool(pool, oracle)
     reachable = cover.reachable
+    if len(reachable) == 0:  # no open seat anyone can take: the only panel is the forced one
+        return distribution_from_compositions(pool, "nash", cover.panels[:1], np.ones(1), stages=1)
     people = pool.type_sizes[reachable].astype(float)
     total = float(people.sum())
     panels = [counts for counts in cover.panels]

@@ -34,3 +34,13 @@ def test_replacements_respect_households_of_people_who_stay():
     panel = select_panel(instance, algorithm="maximin", seed="1").panel
     _, result = select_replacements(instance, panel, panel[-2:], algorithm="maximin", seed="3")
     assert quota_violations(instance, result.panel) == []
+
+
+@pytest.mark.parametrize("algorithm", ["leximin", "maximin", "nash", "legacy"])
+def test_no_dropouts_keeps_the_panel_as_it_is(algorithm):
+    instance = load(SF_SAMPLE)
+    panel = select_panel(instance, algorithm="maximin", seed="1").panel
+    replacements, result = select_replacements(instance, panel, (), algorithm=algorithm)
+    assert replacements == ()
+    assert sorted(result.panel) == sorted(panel)
+    assert result.distribution.portfolio.probabilities == (1.0,)

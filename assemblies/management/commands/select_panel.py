@@ -13,7 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assemblies.sortition.errors import InfeasibleQuotasError, SortitionInputError
-from assemblies.sortition.formats import inputs_sha256, read_instance, write_panel
+from assemblies.sortition.formats import guess_id_column, inputs_sha256, read_instance, write_panel
 from assemblies.sortition.model import Progress
 from assemblies.sortition.registry import ALGORITHMS, DEFAULT_ALGORITHM
 from assemblies.sortition.report import build_report, write_report
@@ -91,8 +91,6 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=1) from None
         id_column = options["id_column"]
         if id_column is None:
-            from assemblies.sortition.formats import guess_id_column
-
             id_column = guess_id_column(people_file.header, instance.categories)
         report = build_report(
             result,
