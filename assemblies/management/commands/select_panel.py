@@ -39,6 +39,10 @@ class ProgressPrinter:
         if now - self.last < PROGRESS_INTERVAL_SECONDS:
             return
         self.last = now
+        if progress.message == "sampling":
+            self.stream.write(f"{progress.algorithm}: {progress.iteration} runs sampled\n")  # type: ignore[attr-defined]
+            self.stream.flush()  # type: ignore[attr-defined]
+            return
         self.stream.write(  # type: ignore[attr-defined]
             f"{progress.algorithm} stage {progress.stage} iteration {progress.iteration}: "
             f"minimum probability {progress.lower_bound:.6f} (bound {progress.upper_bound:.6f}), "
