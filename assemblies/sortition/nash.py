@@ -28,7 +28,9 @@ def _welfare(matrix: np.ndarray, people: np.ndarray, q: np.ndarray, barrier: flo
     return float(people @ np.log(probabilities)) + barrier * float(np.log(q).sum())
 
 
-def _best_mixture(matrix: np.ndarray, people: np.ndarray, start: np.ndarray) -> np.ndarray:
+def _best_mixture(
+    matrix: np.ndarray, people: np.ndarray, start: np.ndarray, barrier: float = tolerances.NASH_BARRIER_START
+) -> np.ndarray:
     """Maximise sum_t n_t log((matrix @ q)_t) over the simplex by a log-barrier Newton method.
 
     The restricted problem has at most a few hundred panels, so dense Newton steps on the KKT system
@@ -37,7 +39,6 @@ def _best_mixture(matrix: np.ndarray, people: np.ndarray, start: np.ndarray) -> 
     """
     size = len(start)
     q = 0.9 * start / start.sum() + 0.1 / size
-    barrier = tolerances.NASH_BARRIER_START
     ones = np.ones(size)
     while barrier >= tolerances.NASH_BARRIER_END:
         for _ in range(tolerances.NASH_NEWTON_STEPS):
@@ -88,7 +89,9 @@ def nash(instance: Instance, *, progress: ProgressCallback | None = None) -> Dis
     iterations = 0
     while True:
         iterations += 1
-        q = _best_mixture(matrix, people, q)
+        # after the first solve we start near the optimum, so a smaller barrier suffices
+        barrier = tolerances.NASH_BARRIER_START if iterations == 1 else tolerances.NASH_BARRIER_WARM_START
+        q = _best_mixture(matrix, people, q, barrier)
         probabilities = matrix @ q
         weights = np.zeros(pool.num_types)
         weights[reachable] = 1.0 / probabilities
