@@ -9,15 +9,17 @@ on import order.
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 
-def _winners(method: str, m: int, orders: list[list[int]], truncated: bool) -> list[int]:
+def _winners(method: str, m: int, orders: list[list[int]], truncated: bool, seats: int = 1) -> list[int]:
     from pref_voting.c1_methods import copeland
     from pref_voting.iterative_methods import instant_runoff, instant_runoff_put
     from pref_voting.margin_based_methods import beat_path, ranked_pairs
     from pref_voting.profiles import Profile
     from pref_voting.profiles_with_ties import ProfileWithTies
+    from pref_voting.proportional_methods import stv_meek, stv_scottish
     from pref_voting.scoring_methods import borda
 
     methods = {
@@ -27,10 +29,15 @@ def _winners(method: str, m: int, orders: list[list[int]], truncated: bool) -> l
         "borda": borda,
         "irv": instant_runoff,
         "irv_put": instant_runoff_put,
+        "stv_scottish": lambda p: stv_scottish(p, num_seats=seats),
+        "stv_meek": lambda p: stv_meek(p, num_seats=seats),
     }
     if truncated:
+        grouped = Counter(tuple(o) for o in orders)
         profile = ProfileWithTies(
-            [{c: r for r, c in enumerate(o, start=1)} for o in orders], candidates=list(range(m))
+            [{c: r for r, c in enumerate(o, start=1)} for o in grouped],
+            rcounts=list(grouped.values()),
+            candidates=list(range(m)),
         )
         profile.use_extended_strict_preference()
     else:
@@ -44,8 +51,10 @@ class Oracle:
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
-    def winners(self, method: str, m: int, orders: list[list[int]], *, truncated: bool = False) -> set[int]:
-        return set(self._pool.submit(_winners, method, m, orders, truncated).result(timeout=60))
+    def winners(
+        self, method: str, m: int, orders: list[list[int]], *, truncated: bool = False, seats: int = 1
+    ) -> set[int]:
+        return set(self._pool.submit(_winners, method, m, orders, truncated, seats).result(timeout=60))
 
     def available(self) -> bool:
         try:

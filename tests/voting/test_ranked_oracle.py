@@ -10,13 +10,15 @@ tie-break picks one of those universes. pref_voting runs in its own process (see
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from tests.voting.ranked_oracle_worker import Oracle
 from tests.voting.ranked_strategies import linear_profiles, truncated_profiles
 from voting.rules.condorcet import borda, copeland, ranked_pairs, schulze
 from voting.rules.irv import instant_runoff
 from voting.rules.ranked import Profile
+from voting.rules.stv import meek_stv, scottish_stv
 
 ORACLE = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -115,6 +117,65 @@ def test_schulze_and_copeland_on_truncated_ballots_match_pref_voting(oracle):
         assert winner_set(copeland(profile)) == oracle.winners("copeland", m, orders, truncated=True)
 
     check()
+
+
+def decided_without_ties(result) -> bool:
+    """True when no round of our count needed a tie-break (then every correct count agrees)."""
+    return not any("tie broken" in why for r in result.rounds for why in r.reasons.values())
+
+
+def test_scottish_and_meek_stv_elect_what_pref_voting_elects(oracle):
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(truncated_profiles(min_candidates=3, max_candidates=6, max_voters=60), st.integers(1, 3))
+    def check(data, seats):
+        m, orders = data
+        assume(seats < m)
+        profile = Profile.from_rankings([f"c{i}" for i in range(m)], orders, seats=seats)
+        scottish = scottish_stv(profile)
+        if decided_without_ties(scottish):
+            assert winner_ids(scottish) == oracle.winners("stv_scottish", m, orders, truncated=True, seats=seats)
+        meek = meek_stv(profile)
+        if decided_without_ties(meek) and not _near_tie(meek):
+            assert winner_ids(meek) == oracle.winners("stv_meek", m, orders, truncated=True, seats=seats)
+
+    check()
+
+
+def test_meek_matches_pref_voting_on_seeded_larger_elections(oracle):
+    # Larger electorates rarely tie, so nearly every seeded election is compared.
+    import numpy as np
+
+    compared = 0
+    for seed in range(10):
+        rng = np.random.default_rng(seed)
+        m, seats = int(rng.integers(4, 7)), int(rng.integers(2, 4))
+        support = rng.gamma(1.5, size=m)
+        orders = []
+        for _ in range(120):
+            order = list(np.argsort(-(np.log(support) + rng.gumbel(size=m))))
+            orders.append([int(c) for c in order[: int(rng.integers(1, m + 1))]])
+        meek = meek_stv(Profile.from_rankings([f"c{i}" for i in range(m)], orders, seats=seats))
+        if decided_without_ties(meek) and not _near_tie(meek):
+            compared += 1
+            assert winner_ids(meek) == oracle.winners("stv_meek", m, orders, truncated=True, seats=seats), seed
+    assert compared >= 7
+
+
+def winner_ids(result) -> set[int]:
+    return {int(name[1:]) for name in result.elected}
+
+
+def _near_tie(result) -> bool:
+    """Lowest two within float noise, or a hopeful at the quota: skip, both counts are right."""
+    already: set[str] = set()
+    for r in result.rounds:
+        values = sorted(v for name, v in r.tallies.items() if name not in already)
+        if len(values) > 1 and values[1] - values[0] < 1e-6:
+            return True  # the two lowest: who is excluded could depend on float noise
+        if any(abs(v - r.threshold) < 1e-4 for v in values):
+            return True
+        already.update(r.elected)
+    return False
 
 
 def test_condorcet_winner_is_reported_with_the_pairwise_matrix():
