@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
+from tests.voting.ranked_factories import profile
 from voting.rules.irv import IrvOptions, batch_losers, instant_runoff
-from voting.rules.ranked import JavaRandom, Profile, TieBreak
+from voting.rules.ranked import JavaRandom, TieBreak
 from voting.rules.ranked_registry import get_rule, method_names, rule_for_rctab_mode
-
-
-def profile(spec: list[tuple[int, str]], candidates: str = "ABCD", **kwargs) -> Profile:
-    """``[(3, "AB"), ...]``: three ballots ranking A then B."""
-    index = {c: i for i, c in enumerate(candidates)}
-    rankings = [[index[c] for c in order] for count, order in spec for _ in range(count)]
-    return Profile.from_rankings(list(candidates), rankings, **kwargs)
 
 
 def test_majority_winner_in_first_round_stops_the_count():

@@ -245,8 +245,9 @@ class BallotRules:
       in a row (Maine: 1); ``None`` means skipped ranks are simply ignored.
     - ``duplicates``: ``"skip"`` ignores a candidate ranked again later (it can only be counted
       once anyway); ``"exhaust"`` treats a repeat as spoiling the rest of the ballot.
-    - ``equal_rankings``: ``"overvote"`` treats equal rankings like overvotes (counting rules that
-      need one preference per rank); Condorcet methods read them as ties regardless.
+
+    Equal rankings (``=`` in a .blt file) reach IRV and STV as a rank holding several candidates,
+    so they follow the ``overvote`` choice; Condorcet methods and Borda read them as ties.
     """
 
     overvote: Literal["exhaust", "skip"] = "exhaust"
