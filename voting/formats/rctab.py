@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voting.rules.ranked import Ballot, BallotError, BallotRules, Profile, Result, TieBreak
+from voting.rules.ranked import OVERVOTE_MARK, Ballot, BallotError, BallotRules, Profile, Result, TieBreak
 
 UNDECLARED_WRITE_IN = "Undeclared Write-ins"
 
@@ -126,6 +126,8 @@ class _Candidates:
             self.index(UNDECLARED_WRITE_IN, config.sources[0], None)
 
     def index(self, name: str, source: CvrSource, line: int | None) -> int:
+        if source.overvote_label and name == source.overvote_label:
+            return OVERVOTE_MARK
         if source.undeclared_write_in_label and name == source.undeclared_write_in_label:
             name = UNDECLARED_WRITE_IN
         if name == UNDECLARED_WRITE_IN:
@@ -371,16 +373,49 @@ def ballot_rules(config: RctabConfig) -> BallotRules:
     )
 
 
+# Older RCTab configurations spell some settings differently; RCTab migrates them on load.
+_LEGACY_MODES = {
+    "standard": "singleWinnerMajority",
+    "multiSeatAllowOnlyOneWinnerPerRound": "multiWinnerAllowOnlyOneWinnerPerRound",
+    "multiSeatAllowMultipleWinnersPerRound": "multiWinnerAllowMultipleWinnersPerRound",
+    "multiSeatBottomsUp": "bottomsUp",
+    "multiSeatSequentialWinnerTakesAll": "multiPassIrv",
+}
+_LEGACY_TIEBREAKS = {
+    "Random": "random",
+    "Interactive": "stopCountingAndAsk",
+    "interactive": "stopCountingAndAsk",
+    "Previous round counts (then random)": "previousRoundCountsThenRandom",
+    "Previous round counts (then interactive)": "previousRoundCountsThenAsk",
+    "Use candidate order in the config file": "useCandidateOrder",
+    "Generate permutation": "generatePermutation",
+}
+
+
+def winner_election_mode(config: RctabConfig) -> str:
+    mode = str(config.rule("winnerElectionMode", "singleWinnerMajority"))
+    return _LEGACY_MODES.get(mode, mode)
+
+
 def tiebreak(config: RctabConfig) -> TieBreak:
-    mode = str(config.rule("tiebreakMode", "useCandidateOrder"))
+    """Our tie-break for RCTab's ``tiebreakMode``; an operator's decision becomes an error only if
+    the count actually meets a tie."""
+    raw = str(config.rule("tiebreakMode", "useCandidateOrder"))
+    mode = _LEGACY_TIEBREAKS.get(raw, raw)
     seed = config.int_rule("randomSeed", 0) or 0
     if mode == "useCandidateOrder":
         return TieBreak("candidate_order")
     if mode == "random":
         return TieBreak("random", seed=seed, java_random=True)
+    if mode == "generatePermutation":
+        return TieBreak("permutation", seed=seed, java_random=True)
     if mode == "previousRoundCountsThenRandom":
         return TieBreak("previous_rounds", seed=seed, backwards=True, java_random=True)
-    raise BallotError(f"tiebreakMode {mode!r} is not supported", path=str(config.path))
+    if mode == "previousRoundCountsThenAsk":
+        return TieBreak("previous_rounds", backwards=True, fallback_ask=True)
+    if mode == "stopCountingAndAsk":
+        return TieBreak("ask")
+    raise BallotError(f"tiebreakMode {raw!r} is not supported", path=str(config.path))
 
 
 def tabulate_rctab(config: RctabConfig, profile: Profile | None = None) -> Result:
@@ -390,7 +425,7 @@ def tabulate_rctab(config: RctabConfig, profile: Profile | None = None) -> Resul
     from voting.rules.stv import FractionalOptions, fractional_surplus_stv
 
     profile = profile if profile is not None else read_profile(config)
-    mode = str(config.rule("winnerElectionMode", "singleWinnerMajority"))
+    mode = winner_election_mode(config)
     try:
         rule = rule_for_rctab_mode(mode)
     except KeyError as exc:

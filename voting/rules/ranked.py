@@ -34,6 +34,8 @@ SKIPPED = "skippedRankings"
 REPEATED = "repeatedRankings"
 UNDERVOTE = "undervotes"
 INACTIVE_REASONS = (EXHAUSTED, OVERVOTE, SKIPPED, REPEATED)
+# A mark that a CVR itself declares an overvote (RCTab ``overvoteLabel``), in place of a candidate.
+OVERVOTE_MARK = -1
 REASON_CODES = (*INACTIVE_REASONS, UNDERVOTE)
 
 
@@ -275,7 +277,7 @@ class BallotRules:
                 if any(c in seen for c in position):
                     return tuple(order), REPEATED
                 seen.update(position)
-            if len(position) > 1:
+            if len(position) > 1 or OVERVOTE_MARK in position:
                 if self.overvote == "exhaust":
                     return tuple(order), OVERVOTE
                 continue
@@ -346,12 +348,17 @@ class TieBreak:
     - ``"candidate_order"``: the candidate listed later loses (RCTab ``useCandidateOrder``).
     - ``"random"``: a seeded lottery with no look-back. ``java_random`` replays RCTab's generator
       (``java.util.Random``) so that counts with random ties match RCTab's published reports.
+    - ``"permutation"``: a candidate order drawn once from the seeded lottery (RCTab
+      ``generatePermutation``); the candidate earlier in it wins, the later one loses.
+    - ``"ask"``: the returning officer decides; a count that meets such a tie stops with an error
+      naming the tied candidates (``fallback_ask`` does the same after ``previous_rounds``).
     """
 
-    mode: Literal["previous_rounds", "candidate_order", "random"] = "previous_rounds"
+    mode: Literal["previous_rounds", "candidate_order", "random", "permutation", "ask"] = "previous_rounds"
     seed: int = 0
     backwards: bool = True
     java_random: bool = False
+    fallback_ask: bool = False
 
 
 class JavaRandom:
@@ -374,6 +381,22 @@ class JavaRandom:
     def next_double(self) -> float:
         return ((self._next(26) << 27) + self._next(27)) * (1.0 / (1 << 53))
 
+    def next_int(self, bound: int) -> int:
+        """``nextInt(bound)``, including the JDK's rejection of biased draws."""
+        if bound & (bound - 1) == 0:
+            return (bound * self._next(31)) >> 31
+        while True:
+            bits = self._next(31)
+            value = bits % bound
+            if bits - value + (bound - 1) < (1 << 31):
+                return value
+
+    def shuffle(self, items: list) -> None:
+        """``Collections.shuffle(list, random)`` for a random-access list."""
+        for i in range(len(items) - 1, 0, -1):
+            j = self.next_int(i + 1)
+            items[i], items[j] = items[j], items[i]
+
 
 class TieBreaker:
     """Stateful tie-breaking for one count: holds the lottery so draws are reproducible."""
@@ -383,6 +406,15 @@ class TieBreaker:
         self.candidates = candidates
         self._java = JavaRandom(rule.seed) if rule.java_random else None
         self._lottery = random.Random(rule.seed)
+        self._permutation: list[int] = []
+        if rule.mode == "permutation":
+            # RCTab sorts the names, then shuffles them once with the seeded generator.
+            order = sorted(range(len(candidates)), key=lambda c: candidates[c])
+            if self._java is not None:
+                self._java.shuffle(order)
+            else:
+                self._lottery.shuffle(order)
+            self._permutation = order
 
     def _draw(self, tied: list[int]) -> int:
         # RCTab sorts tied candidates by name before drawing.
@@ -400,6 +432,11 @@ class TieBreaker:
         if mode == "candidate_order":
             pick = max(tied) if lowest else min(tied)
             return pick, "tie broken by candidate order"
+        if mode == "permutation":
+            ranked = sorted(tied, key=self._permutation.index)
+            return (ranked[-1] if lowest else ranked[0]), f"tie broken by drawn candidate order (seed {self.rule.seed})"
+        if mode == "ask":
+            self._ask(tied)
         if mode == "previous_rounds":
             rounds = list(enumerate(history, start=1))
             if self.rule.backwards:
@@ -412,7 +449,13 @@ class TieBreaker:
                     tied = remaining
                     if len(tied) == 1:
                         return tied[0], f"tie broken by totals at round {number}"
+        if self.rule.fallback_ask:
+            self._ask(tied)
         return self._draw(tied), f"tie broken by lot (seed {self.rule.seed})"
+
+    def _ask(self, tied: list[int]) -> None:
+        names = ", ".join(self.candidates[c] for c in sorted(tied))
+        raise BallotError(f"tie between {names} must be decided by the returning officer")
 
 
 @dataclass
