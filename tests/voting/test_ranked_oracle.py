@@ -191,3 +191,19 @@ def test_condorcet_winner_is_reported_with_the_pairwise_matrix():
 def test_cycle_has_no_condorcet_winner():
     profile = Profile.from_rankings(["a", "b", "c"], [[0, 1, 2], [1, 2, 0], [2, 0, 1]])
     assert schulze(profile).condorcet_winner is None
+
+
+def test_schulze_reproduces_the_published_45_voter_example_with_its_winning_paths():
+    # Schulze (2011), section 3.1 example (also on Wikipedia): E > A > C > B > D.
+    spec = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"), (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"), (8, "EBADC")]
+    index = {c: i for i, c in enumerate("ABCDE")}
+    rankings = [[index[c] for c in order] for count, order in spec for _ in range(count)]
+    result = schulze(Profile.from_rankings(list("ABCDE"), rankings))
+    assert result.ranking == [["E"], ["A"], ["C"], ["B"], ["D"]]
+    assert result.condorcet_winner is None
+    paths = result.winning_paths["E"]
+    assert paths["D"] == ["E", "D"]
+    for target, route in paths.items():
+        strength = min(result.pairwise[a][b] - result.pairwise[b][a] for a, b in zip(route, route[1:], strict=False))
+        assert strength == result.paths["E"][target]
+    assert result.to_dict()["winning_paths"]["E"]["D"] == ["E", "D"]

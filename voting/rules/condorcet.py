@@ -195,12 +195,31 @@ def schulze(profile: Profile, *, options: CondorcetOptions | None = None) -> Res
                     matrix[i, j] - matrix[j, i] if options.strength == "margins" else matrix[i, j]
                 )
     paths = strength.copy()
+    # before[i, j]: the candidate just before j on the strongest path found so far from i to j.
+    before = np.tile(np.arange(m), (m, 1)).T.copy()
     for k in range(m):
-        paths = np.maximum(paths, np.minimum(paths[:, [k]], paths[[k], :]))
-        np.fill_diagonal(paths, 0)
+        through_k = np.minimum(paths[:, [k]], paths[[k], :])
+        better = through_k > paths
+        np.fill_diagonal(better, False)
+        before = np.where(better, before[[k], :].repeat(m, axis=0), before)
+        paths = np.where(better, through_k, paths)
     breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live])
     groups, strict = _layers(paths > paths.T, breaker)
-    return _result("schulze", profile, live, matrix, groups, strict, paths=paths, note="strongest paths")
+    result = _result("schulze", profile, live, matrix, groups, strict, paths=paths, note="strongest paths")
+    names = [profile.candidates[c] for c in live]
+    winning_paths: dict[str, dict[str, list[str]]] = {}
+    for w in groups[0]:
+        routes: dict[str, list[str]] = {}
+        for j in range(m):
+            if j != w and paths[w, j] > 0:
+                route, node = [j], j
+                while node != w and len(route) <= m:
+                    node = int(before[w, node])
+                    route.append(node)
+                routes[names[j]] = [names[c] for c in reversed(route)]
+        winning_paths[names[w]] = routes
+    result.winning_paths = winning_paths
+    return result
 
 
 @register("ranked-pairs", "Ranked pairs (Tideman)")

@@ -474,6 +474,14 @@ class Round:
     fraction_loss: Number = 0
     note: str = ""
 
+    def transfers_in(self) -> dict[str, dict[str, int | float]]:
+        """The same transfers seen from the receiving side: ``{receiver: {giver: votes}}``."""
+        received: dict[str, dict[str, int | float]] = {}
+        for src, dsts in self.transfers.items():
+            for dst, amount in dsts.items():
+                received.setdefault(dst, {})[src] = _json_number(amount)
+        return received
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "round": self.number,
@@ -485,6 +493,7 @@ class Round:
             "transfers": {
                 src: {dst: _json_number(v) for dst, v in dsts.items()} for src, dsts in self.transfers.items()
             },
+            "transfers_in": self.transfers_in(),
             "inactive": {k: _json_number(v) for k, v in self.inactive.items()},
             "exhausted": _json_number(self.exhausted),
             "fraction_loss": _json_number(self.fraction_loss),
@@ -509,6 +518,7 @@ class Result:
     scores: dict[str, Number] | None = None
     condorcet_winner: str | None = None
     locked: list[tuple[str, str]] | None = None
+    winning_paths: dict[str, dict[str, list[str]]] | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -533,6 +543,8 @@ class Result:
             data["condorcet_winner"] = self.condorcet_winner
         if self.locked is not None:
             data["locked"] = [list(pair) for pair in self.locked]
+        if self.winning_paths is not None:
+            data["winning_paths"] = self.winning_paths
         if self.notes:
             data["notes"] = list(self.notes)
         return data
