@@ -194,7 +194,7 @@ def test_cycle_has_no_condorcet_winner():
 
 
 def test_schulze_reproduces_the_published_45_voter_example_with_its_winning_paths():
-    # Schulze (2011), section 3.1 example (also on Wikipedia): E > A > C > B > D.
+    # The 45-voter example used by Schulze and on Wikipedia's Schulze method page: E > A > C > B > D.
     spec = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"), (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"), (8, "EBADC")]
     index = {c: i for i, c in enumerate("ABCDE")}
     rankings = [[index[c] for c in order] for count, order in spec for _ in range(count)]
