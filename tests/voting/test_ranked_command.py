@@ -112,3 +112,10 @@ def test_missing_file_exits_2(tmp_path):
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 2 and "nope.blt" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_cvr_file_given_with_an_rctab_config_is_read_with_the_config_settings():
+    folder = shared_path("ranked", "rctab", "generic_csv_test")
+    data = run(str(folder / "generic_csv_test_cvr.csv"), "--rctab-config", str(folder / "generic_csv_test_config.json"), "--json")
+    assert data["elected"] == ["Cucumber"]
+    assert len(data["rctab_rounds"]) == 4

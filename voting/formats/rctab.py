@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,15 @@ def load_config(path: str | Path) -> RctabConfig:
         )
     contest = str((data.get("outputSettings") or {}).get("contestName", ""))
     return RctabConfig(path, contest, candidates, sources, dict(data["rules"]))
+
+
+def source_for_file(config: RctabConfig, path: Path) -> CvrSource:
+    """A CVR source for ``path`` that keeps the configuration's first source settings."""
+    provider = "genericCsv" if path.suffix.lower() == ".csv" else "cdf"
+    template = next((s for s in config.sources if s.provider == provider), None)
+    if template is None:
+        return CvrSource(path=path, provider=provider, contest_id=config.contest)
+    return replace(template, path=path)
 
 
 class _Candidates:

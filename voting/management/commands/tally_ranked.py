@@ -78,7 +78,10 @@ class Command(BaseCommand):
             raise BallotError("--seats must be 1 or more", path=options.get("file") or "<args>")
         if options["rctab_config"]:
             config = rctab.load_config(options["rctab_config"])
-            profile = rctab.read_profile(config) if not options["file"] else read_ballots(Path(options["file"]))
+            if options["file"]:
+                # The file replaces the configuration's CVRs but is read with its source settings.
+                config.sources = [rctab.source_for_file(config, Path(options["file"]).resolve())]
+            profile = rctab.read_profile(config)
             if options["seats"]:
                 profile.seats = options["seats"]
                 config.rules["numberOfWinners"] = str(options["seats"])
