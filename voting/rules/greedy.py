@@ -62,6 +62,9 @@ def _run(
     scores, votes = tally(instance, profile)
     rank = tie_break.rank(instance)
     order = sorted(range(len(instance.projects)), key=lambda i: (-scores[i], rank[i]))
+    same_score: dict[object, list[str]] = {}
+    for index in order:
+        same_score.setdefault(scores[index], []).append(instance.projects[index].id)
 
     selected: list[str] = []
     spent = Fraction(0)
@@ -105,6 +108,9 @@ def _run(
             reason = f"does not fit: costs {_show(project.cost)}, only {_show(left)} left; counting stops here"
             stopped_at = project.id
         entry.update(action=action, reason=reason, running_cost=spent)
+        tied = [other for other in same_score[scores[index]] if other != project.id]
+        if tied:  # the public page says which order the tie-breaking gave
+            entry["tied_with"] = tied
         rounds.append(entry)
         explained[project.id] = {
             "status": action,
