@@ -81,6 +81,10 @@ def main() -> None:
     parser.add_argument("--no-oracle", action="store_true", help="skip sortition-algorithms (slow)")
     parser.add_argument("--oracle-max-pool", type=int, default=500, help="skip the oracle on larger pools")
     parser.add_argument("--markdown", help="also write the table as Markdown to this file")
+    parser.add_argument("--synthetic-only", action="store_true", help="only the 2,000/200 synthetic pool")
+    parser.add_argument(
+        "--leximin-budget", type=int, default=None, help="column-generation iteration budget for synthetic LEXIMIN"
+    )
     options = parser.parse_args()
 
     rows: list[list[str]] = []
@@ -90,7 +94,7 @@ def main() -> None:
         print(" | ".join(row), flush=True)
 
     emit(["instance", "n", "k", "types", "algorithm", "ours (s)", "ours min p", "theirs (s)", "theirs min p", "speed-up"])
-    for name, people, categories, size, address in INSTANCES:
+    for name, people, categories, size, address in [] if options.synthetic_only else INSTANCES:
         instance = load(name, people, categories, size, address)
         types = compile_pool(instance).num_types
         for label, function in (("maximin", maximin), ("nash", nash), ("leximin", leximin)):
@@ -108,9 +112,15 @@ def main() -> None:
 
     synthetic = synthetic_instance(2000, 200, seed=SYNTHETIC_SEED)
     types = compile_pool(synthetic).num_types
-    for label, function in (("maximin", maximin), ("leximin", leximin)):
-        seconds, minimum, _ = timed(function, synthetic)
-        emit([f"synthetic seed {SYNTHETIC_SEED}, 6 categories", "2000", "200", str(types), label, f"{seconds:.2f}", f"{minimum:.6f}", "not run", "", ""])
+    seconds, minimum, _ = timed(maximin, synthetic)
+    name = f"synthetic seed {SYNTHETIC_SEED}, 6 categories"
+    emit([name, "2000", "200", str(types), "maximin", f"{seconds:.2f}", f"{minimum:.6f}", "not run", "", ""])
+    start = time.perf_counter()
+    distribution = leximin(synthetic, iteration_budget=options.leximin_budget)
+    seconds = time.perf_counter() - start
+    label = "leximin" if options.leximin_budget is None else f"leximin, budget {options.leximin_budget} iterations"
+    detail = f"{distribution.stages} stages, {distribution.iterations} iterations"
+    emit([name, "2000", "200", str(types), label, f"{seconds:.2f}", f"{distribution.min_probability:.6f}", detail, "", ""])
 
     if options.markdown:
         lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]

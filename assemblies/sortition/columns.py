@@ -75,6 +75,7 @@ def maximise_minimum(
     algorithm: str,
     stage: int,
     progress: ProgressCallback | None = None,
+    max_iterations: int = tolerances.MAX_ITERATIONS_PER_STAGE,
 ) -> StageResult:
     """Raise the minimum probability of the unfixed types until the duality gap closes.
 
@@ -111,7 +112,7 @@ def maximise_minimum(
         if (
             best_upper - value <= tolerances.MAXIMIN_GAP
             or master.has_panel(counts)
-            or iterations >= tolerances.MAX_ITERATIONS_PER_STAGE
+            or iterations >= max_iterations
         ):
             return StageResult(value, best_upper, duals, weights, iterations)
         master.add_panel(counts)

@@ -20,19 +20,47 @@ from .model import Distribution, Instance, ProgressCallback
 from .pool import compile_pool
 
 
-def leximin(instance: Instance, *, progress: ProgressCallback | None = None) -> Distribution:
-    """Lexicographically maximise the sorted selection probabilities (Flanigan et al. 2021)."""
+def leximin(
+    instance: Instance, *, progress: ProgressCallback | None = None, iteration_budget: int | None = None
+) -> Distribution:
+    """Lexicographically maximise the sorted selection probabilities (Flanigan et al. 2021).
+
+    With ``iteration_budget``, the stages after the first stop when that many column-generation
+    iterations have been spent in total, and the distribution found so far is returned: it is still
+    maximin-optimal and respects every level fixed so far, but the higher probabilities are not yet
+    levelled; a note says so. The first stage always completes. The budget counts iterations, not
+    seconds, so a budgeted run is as reproducible as a full one (``verify`` re-runs it exactly).
+    """
     pool = compile_pool(instance)
     oracle = PanelOracle(pool)
     master, unreachable = start_master(pool, oracle)
     iterations = 0
     stage_number = 0
     weights = np.zeros(0)
+    notes = list(unreachable_note(pool, unreachable))
     while np.isnan(master.fixed).any() and stage_number < tolerances.MAX_LEXIMIN_STAGES:
         stage_number += 1
-        stage = maximise_minimum(master, oracle, algorithm="leximin", stage=stage_number, progress=progress)
+        stage = maximise_minimum(
+            master,
+            oracle,
+            algorithm="leximin",
+            stage=stage_number,
+            progress=progress,
+            max_iterations=(
+                tolerances.MAX_ITERATIONS_PER_STAGE
+                if iteration_budget is None or stage_number == 1
+                else max(1, min(tolerances.MAX_ITERATIONS_PER_STAGE, iteration_budget - iterations))
+            ),
+        )
         iterations += stage.iterations
         weights = stage.weights
+        if iteration_budget is not None and iterations >= iteration_budget:
+            open_types = int(np.isnan(master.fixed).sum())
+            notes.append(
+                f"iteration budget reached after {stage_number} LEXIMIN stages; {open_types} groups of people "
+                "are above the levels fixed so far but not yet levelled (the minimum is optimal)"
+            )
+            break
         unfixed = np.isnan(master.fixed)
         to_fix = np.flatnonzero(unfixed & (stage.duals > tolerances.LEXIMIN_DUAL_THRESHOLD))
         if len(to_fix) == 0:
@@ -49,5 +77,5 @@ def leximin(instance: Instance, *, progress: ProgressCallback | None = None) -> 
         iterations=iterations,
         stages=stage_number,
         panels_generated=len(master.panels),
-        notes=unreachable_note(pool, unreachable),
+        notes=tuple(notes),
     )

@@ -38,6 +38,7 @@ def build_report(
     address_columns: Sequence[str],
     must_include: Sequence[str] = (),
     must_exclude: Sequence[str] = (),
+    iteration_budget: int | None = None,
 ) -> dict[str, object]:
     distribution = result.distribution
     constants = {name: getattr(tolerances, name) for name in dir(tolerances) if name.isupper()}
@@ -56,6 +57,7 @@ def build_report(
             "address_columns": list(address_columns),
             "must_include": list(must_include),
             "must_exclude": list(must_exclude),
+            "iteration_budget": iteration_budget,
         },
         "panel": list(result.panel),
         "min_probability": distribution.min_probability,
@@ -135,7 +137,13 @@ def verify_report(
     if redrawn != recorded_panel:
         ok = False
         messages.append("the recorded portfolio and seed give a different panel than the one recorded")
-    result = select_panel(instance, algorithm=algorithm, seed=seed, inputs_sha256=digest)
+    result = select_panel(
+        instance,
+        algorithm=algorithm,
+        seed=seed,
+        inputs_sha256=digest,
+        iteration_budget=options.get("iteration_budget"),
+    )
     if list(result.panel) != recorded_panel:
         ok = False
         messages.append("re-running the selection gives a different panel: " + ", ".join(result.panel))

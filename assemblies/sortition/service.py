@@ -35,9 +35,11 @@ def select_panel(
     seed: str = "0",
     inputs_sha256: str | None = None,
     progress: ProgressCallback | None = None,
+    iteration_budget: int | None = None,
 ) -> SelectionResult:
     """Compute the algorithm's distribution over panels and draw one from it, reproducibly.
 
+    ``iteration_budget`` caps LEXIMIN's later stages (see ``leximin``); other algorithms ignore it.
     Raises ``InfeasibleQuotasError`` (with a diagnosis) before any optimisation if no panel exists.
     """
     chosen = get_algorithm(algorithm)
@@ -47,6 +49,8 @@ def select_panel(
         distribution = chosen.function(
             instance, progress=progress, rng=sampling_generator(seed, digest, chosen.name)
         )
+    elif chosen.name == "leximin" and iteration_budget is not None:
+        distribution = chosen.function(instance, progress=progress, iteration_budget=iteration_budget)
     else:
         distribution = chosen.function(instance, progress=progress)
     number = draw_number(seed, digest, chosen.name)

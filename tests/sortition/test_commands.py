@@ -131,3 +131,11 @@ def test_call_command_runs_in_process(capsys):
     call_command("select_panel", people=people, categories=categories, size=20, algorithm="leximin", json=True)
     result = json.loads(capsys.readouterr().out)
     assert result["algorithm"] == "leximin" and len(result["panel"]) == 20
+
+
+def test_budgeted_leximin_report_verifies(tmp_path):
+    report_path = tmp_path / "report.json"
+    completed = manage(*select_args(SF_SAMPLE, "--iteration-budget", "40", "--seed", "5", "--report", str(report_path)))
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(report_path.read_text())["options"]["iteration_budget"] == 40
+    assert manage("verify_panel", str(report_path)).returncode == 0

@@ -100,3 +100,12 @@ def test_leximin_on_large_example_reaches_uniform():
     instance, distribution = run(LARGE_200, "leximin")
     assert distribution.min_probability == pytest.approx(expected_min_probability("example_large_200", "leximin"), abs=1e-4)
     assert_valid_portfolio(instance, distribution)
+
+
+def test_leximin_with_an_iteration_budget_stays_valid_and_maximin_optimal():
+    instance = load(SF_SAMPLE)
+    budgeted = leximin(instance, iteration_budget=30)
+    _, maxi = run(SF_SAMPLE, "maximin")
+    assert budgeted.min_probability >= maxi.min_probability - 1e-6
+    assert any("iteration budget" in note for note in budgeted.notes)
+    assert_valid_portfolio(instance, budgeted)

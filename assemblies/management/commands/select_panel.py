@@ -64,6 +64,12 @@ class Command(BaseCommand):
         parser.add_argument("--id-column", default=None, help="id column (default: guessed, else row index)")
         parser.add_argument("--must-include", nargs="*", default=[], help="ids already on the panel (replacements)")
         parser.add_argument("--must-exclude", nargs="*", default=[], help="ids that may not be selected (drop-outs)")
+        parser.add_argument(
+            "--iteration-budget",
+            type=int,
+            default=None,
+            help="cap LEXIMIN's later stages at this many column-generation iterations (reproducible)",
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
         parser.add_argument("--report", help="write the selection report (JSON) here")
         parser.add_argument("--output", help="write the selected people's rows (CSV) here")
@@ -89,7 +95,12 @@ class Command(BaseCommand):
         algorithm, seed = str(options["algorithm"]), str(options["seed"])
         try:
             result = select_panel(
-                instance, algorithm=algorithm, seed=seed, inputs_sha256=digest, progress=ProgressPrinter(sys.stderr)
+                instance,
+                algorithm=algorithm,
+                seed=seed,
+                inputs_sha256=digest,
+                progress=ProgressPrinter(sys.stderr),
+                iteration_budget=options["iteration_budget"],  # type: ignore[arg-type]
             )
         except InfeasibleQuotasError as error:
             raise CommandError(str(error), returncode=1) from None
@@ -107,6 +118,7 @@ class Command(BaseCommand):
             address_columns=address_columns,
             must_include=must_include,
             must_exclude=must_exclude,
+            iteration_budget=options["iteration_budget"],  # type: ignore[arg-type]
         )
         if options["report"]:
             write_report(str(options["report"]), report)
