@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +97,7 @@ def _integer(file: LoadedFile, row: dict[str, str], column: str, *, required: bo
         number = float(text)
     except ValueError:
         number = float("nan")
-    if number != number or number != int(number):
+    if not math.isfinite(number) or not number.is_integer():
         raise SortitionInputError(file.path, int(row["__row__"]), f"{column} is {text!r}, not a whole number")
     if number < 0:
         raise SortitionInputError(file.path, int(row["__row__"]), f"{column} is {text}, which is negative")
