@@ -46,7 +46,9 @@ def instances(draw: st.DrawFn) -> Instance:
     return Instance(people, tuple(quotas), panel_size)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(instances())
 def test_feasibility_and_maximin_agree_with_sortition_algorithms(instance):
     theirs = oracle_maximin(instance)
