@@ -24,7 +24,9 @@ def _winners(method: str, m: int, orders: list[list[int]], truncated: bool, seat
 
     methods = {
         "schulze": beat_path,
-        "ranked_pairs": ranked_pairs,
+        # "from_stacks" finds every ranked-pairs winner without enumerating all tie orders,
+        # which the default algorithm does (hours once a few margins are equal).
+        "ranked_pairs": lambda p: ranked_pairs(p, algorithm="from_stacks"),
         "copeland": copeland,
         "borda": borda,
         "irv": instant_runoff,
@@ -49,12 +51,23 @@ class Oracle:
     """A single spawned worker answering ``winners(method, m, orders)`` calls."""
 
     def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = self._start()
+
+    @staticmethod
+    def _start() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
     def winners(
         self, method: str, m: int, orders: list[list[int]], *, truncated: bool = False, seats: int = 1
     ) -> set[int]:
-        return set(self._pool.submit(_winners, method, m, orders, truncated, seats).result(timeout=60))
+        future = self._pool.submit(_winners, method, m, orders, truncated, seats)
+        try:
+            return set(future.result(timeout=60))
+        except TimeoutError:
+            # A stuck worker would make every later call wait behind it: replace it, then fail.
+            self.close()
+            self._pool = self._start()
+            raise
 
     def available(self) -> bool:
         try:
