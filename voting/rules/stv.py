@@ -19,7 +19,7 @@ Three rules because three communities trust three different counts:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 import numpy as np
 
@@ -320,7 +320,7 @@ def fractional_surplus_stv(profile: Profile, *, options: FractionalOptions | Non
             places = options.decimal_places if options.non_integer_threshold else 0
             step = Decimal(1).scaleb(-places)
             if options.hare_quota:
-                threshold = (active / divisor).quantize(step, rounding="ROUND_UP")
+                threshold = (active / divisor).quantize(step, rounding=ROUND_UP)
             else:
                 threshold = (active / divisor).quantize(step, rounding=ROUND_DOWN) + step
         live = sorted(tally)
