@@ -131,31 +131,3 @@ def test_every_pabulib_rule_name_maps_to_a_registered_rule() -> None:
         resolve("borda-count")
     instance, profile = PARK
     assert count("greedy-exclusive", instance, profile).details["declared_rule"] == "greedy-exclusive"
-
-
-@pytest.mark.parametrize("utility", ["cost", "approval"])
-def test_mes_add1_running_totals_decide_exactly_as_the_plain_count(utility: str) -> None:
-    """Add1 recounts keep each project's supporters' money as a running total (``_Overlap``) and
-    skip the direct sum where the total settles affordability beyond its error margin. Every
-    recount must still select, in order, what the plain count selects, at every per-voter budget,
-    including budgets where supporters run out of money and pay all they have."""
-    import random
-
-    from voting.rules import mes
-    from voting.rules.pb_arrays import election_arrays
-
-    rng = random.Random(7)
-    ids = [f"p{j:02d}" for j in range(30)]
-    instance = Instance(tuple(Project(p, Fraction(rng.randint(1, 400))) for p in ids), Fraction(2_000))
-    popular = ids[:6] * 4 + ids
-    ballots = [Ballot(tuple(sorted(set(rng.sample(popular, rng.randint(1, 6)))))) for _ in range(400)]
-    profile = Profile("approval", ballots)
-    arrays = election_arrays(instance, profile, utility)
-    rank = parse_tie_break("lexicographic").rank(instance)
-    prepared = mes._prepare(arrays)
-    overlap = mes._overlap(arrays, prepared)
-    for step in range(0, 400, 3):
-        per_voter = Fraction(5) + step
-        plain = mes._run_mes(arrays, rank, per_voter, False, prepared)
-        tracked = mes._run_mes(arrays, rank, per_voter, False, prepared, overlap)
-        assert tracked.selected == plain.selected, per_voter

@@ -127,52 +127,6 @@ def _prepare_supporters(arrays: ElectionArrays) -> dict[int, _Supporters]:
     return prepared
 
 
-@dataclass
-class _Overlap:
-    """What lets Add1 recounts track every project's supporters' money without summing it.
-
-    Deciding that a project is no longer affordable needs the money its supporters have left,
-    ``sum(w * b)`` over them: one gather and one sum per project per round. On a city most
-    projects are dropped that way (synthetic 100k x 200: ~150 of ~200 evaluations per recount),
-    and each drop costs ~10 us of NumPy calls even for a small project; over 1,500 Add1 recounts
-    that dominates. When project ``k`` is bought at price ``rho``, the supporters of project
-    ``j`` pay ``rho * paid_with[k, j]`` (``paid_with[k, j]``: the weight x utility for ``k`` of
-    the classes supporting both), minus what the classes that could not pay ``rho * u`` did not
-    pay, which is a correction over those few classes only. Both parts are independent of the
-    per-voter budget, so this is built once for all recounts.
-
-    The running totals are a *filter*, never a substitute: see :func:`_run_mes`.
-    """
-
-    paid_with: np.ndarray  # (m, m) float64; row k as above
-    weight: np.ndarray  # (m,) float64: total weight of each project's supporters
-    class_start: np.ndarray  # CSR by voter class: the projects of class c are
-    class_count: np.ndarray  # class_projects[class_start[c] : class_start[c] + class_count[c]]
-    class_projects: np.ndarray
-
-    def spread(self, classes: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Per project, the sum of ``values`` over the given classes that support it."""
-        counts = self.class_count[classes]
-        offsets = np.repeat(self.class_start[classes] - (np.cumsum(counts) - counts), counts)
-        offsets += np.arange(len(offsets))
-        return np.bincount(
-            self.class_projects[offsets], weights=np.repeat(values, counts), minlength=len(self.weight)
-        )
-
-
-def _overlap(arrays: ElectionArrays, prepared: dict[int, _Supporters]) -> _Overlap:
-    m = len(arrays.exact_costs)
-    project_of_pair = np.repeat(np.arange(m), np.diff(arrays.start))
-    order = np.argsort(arrays.classes, kind="stable")
-    count = np.bincount(arrays.classes, minlength=len(arrays.class_weight))
-    start = np.cumsum(count) - count
-    overlap = _Overlap(np.zeros((m, m)), np.zeros(m), start, count, project_of_pair[order])
-    for k, s in prepared.items():
-        overlap.weight[k] = float(np.sum(s.weights))
-        overlap.paid_with[k] = overlap.spread(s.classes, s.weights * s.utilities)
-    return overlap
-
-
 def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int]:
     """Smallest ``rho`` with ``sum(w * min(b, rho * u)) >= cost``; also how many classes pay all they have.
 
@@ -184,10 +138,6 @@ def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int
     vectorised sums. Equal limits need no ordering, which a sort-based search would.
     """
     rho = cost / s.total_utility
-    if s.uniform and float(budgets.min()) / s.uniform >= rho:
-        # Division by a positive number is monotone in floats too: if the poorest supporter's
-        # limit is not below rho, nobody's is. One pass instead of a divide, compare and test.
-        return rho, 0
     limits = budgets / s.uniform if s.uniform else budgets / s.utilities
     poor = limits < rho
     if not poor.any():
@@ -214,18 +164,7 @@ def _run_mes(
     budget_per_voter: Fraction,
     explain: bool,
     prepared: dict[int, _Supporters] | None = None,
-    overlap: _Overlap | None = None,
 ) -> _Run:
-    """One MES count at ``budget_per_voter``.
-
-    With ``overlap`` (Add1 recounts, not the explained one) each project's supporters' money is
-    also kept as a running total, ``left``, updated per purchase (see :class:`_Overlap`). It is
-    used only where it settles the affordability test beyond doubt: its float error is below
-    ~1e-11 of ``scale`` (the sum of the magnitudes that went into it, at most a few hundred
-    purchase terms and correction sums), as is the direct sum's, so a margin of 1e-8 x ``scale``
-    around the threshold leaves every decision exactly what the direct sum decides; inside the
-    margin the direct sum is taken. Outcomes are therefore those of the plain count.
-    """
     run = _Run(budget_per_voter)
     prepared = prepared if prepared is not None else _prepare(arrays)
     budgets = np.full(len(arrays.class_weight), float(budget_per_voter))
@@ -235,10 +174,6 @@ def _run_mes(
     # so rounds see exactly the projects a sorted scan would, without re-sorting every round.
     heap = [(costs[j] / s.total_utility, rank[j], j) for j, s in prepared.items()]
     heapq.heapify(heap)
-    track = overlap is not None and not explain
-    if track:
-        left = float(budget_per_voter) * overlap.weight
-        scale = left.copy()
     round_number = 0
     while heap:
         round_number += 1
@@ -248,21 +183,13 @@ def _run_mes(
         while heap and heap[0][0] <= best * (1 + RELATIVE_EPS):
             _, _, j = heapq.heappop(heap)
             s = prepared[j]
-            threshold = costs[j] * (1 - RELATIVE_EPS)
-            sure = False
-            if track:
-                margin = 1e-8 * scale[j]
-                if left[j] < threshold - margin:
-                    continue
-                sure = bool(left[j] > threshold + margin)
             budgets_j = budgets[s.classes]
             cost = costs[j]
-            if not sure:
-                available = _dot(s.weights, budgets_j)
-                if available < threshold:
-                    if explain:
-                        run.eliminated[j] = {"round": round_number, "supporters_budget_left": available}
-                    continue
+            available = _dot(s.weights, budgets_j)
+            if available < cost * (1 - RELATIVE_EPS):
+                if explain:
+                    run.eliminated[j] = {"round": round_number, "supporters_budget_left": available}
+                continue
             rho, poor = _price(cost, s, budgets_j)
             evaluated.append((rho, j, poor))
             gathered[j] = budgets_j
@@ -283,17 +210,7 @@ def _run_mes(
         # Each supporter pays min(b, due) and keeps max(b - min(b, due), 0), which in floats is
         # bit for bit max(b - due, 0): b - due is exact in sign, and b - b is +0. One pass less.
         after = before - due
-        short = after < 0  # these pay all they have, less than rho * u
-        any_short = bool(short.any())
-        budgets[s.classes] = np.maximum(after, 0.0, out=after) if any_short else after
-        if track:
-            paid = rho * overlap.paid_with[chosen]
-            left -= paid
-            scale += paid
-            if any_short:
-                unpaid = overlap.spread(s.classes[short], s.weights[short] * (due - before)[short])
-                left += unpaid
-                scale += unpaid
+        budgets[s.classes] = np.maximum(after, 0.0, out=after)
         run.selected.append(chosen)
         if explain:
             weights = s.weights
@@ -343,8 +260,7 @@ def _add1(
             f"{int(base / step):,} recounts; pass a larger increment (e.g. {_round_step(base)})"
         )
     prepared = _prepare(arrays)
-    overlap = _overlap(arrays, prepared)
-    run = _run_mes(arrays, rank, base, False, prepared, overlap)
+    run = _run_mes(arrays, rank, base, False, prepared)
     steps: list[dict[str, Any]] = []
     first_exhaustive = completion == "add1-first-exhaustive"
     number = 0
@@ -357,7 +273,7 @@ def _add1(
         number += 1
         if number > MAX_ADD1_STEPS:
             raise PBError(f"Add1 did not settle within {MAX_ADD1_STEPS:,} steps; use a larger increment")
-        attempt = _run_mes(arrays, rank, base + number * step, False, prepared, overlap)
+        attempt = _run_mes(arrays, rank, base + number * step, False, prepared)
         cost = sum((arrays.exact_costs[j] for j in attempt.selected), Fraction(0))
         steps.append(
             {
