@@ -14,7 +14,7 @@ import numpy as np
 
 from . import tolerances
 from .errors import InfeasibleQuotasError
-from .highs import PanelOracle, RestrictedMaster
+from .highs import PanelOracle, RestrictedMaster, expected_count_optimum
 from .model import Progress, ProgressCallback
 from .pool import Pool
 
@@ -68,6 +68,58 @@ class StageResult:
     iterations: int
 
 
+def seed_panels(oracle: PanelOracle, target: np.ndarray, count: int) -> list[np.ndarray]:
+    """Up to ``count`` distinct panels rounding the expected counts ``target`` (randomised rounding).
+
+    Roundings of the relaxation's optimum are cheap small IPs, and mixtures of them come close to it,
+    so fewer pricing rounds remain. The noise comes from a generator with a fixed seed, so runs are
+    reproducible and independent of hash or set ordering.
+    """
+    rng = np.random.Generator(np.random.PCG64(tolerances.SEED_PANEL_RANDOM_SEED))
+    panels: list[np.ndarray] = []
+    keys: set[bytes] = set()
+    for _ in range(count):
+        counts = oracle.rounded_panel(target, rng.random(oracle.num_types))
+        if counts is not None and counts.tobytes() not in keys:
+            keys.add(counts.tobytes())
+            panels.append(counts)
+    return panels
+
+
+def _price(
+    oracle: PanelOracle,
+    master: RestrictedMaster,
+    duals: np.ndarray,
+    sizes: np.ndarray,
+    unfixed: np.ndarray,
+    fixed_values: np.ndarray,
+    value: float,
+    *,
+    exact: bool,
+) -> tuple[float, float, np.ndarray] | None:
+    """(reduced value of the best panel found, valid upper bound on the optimum, its counts) for ``duals``.
+
+    The LP-relaxation rounding is tried first; with ``exact``, the exact IP runs if that finds no
+    improving new panel, so a stop is always certified by the exact bound. Without, ``None`` then.
+    """
+    type_weights = np.zeros(oracle.num_types)
+    type_weights[master.active_types] = duals / sizes
+    fixed_term = float(np.dot(duals[~unfixed], fixed_values[~unfixed]))
+    result = oracle.quick_panel(type_weights)
+    quick_improves = (
+        result is not None
+        and result[0] - fixed_term > value + tolerances.MAXIMIN_GAP
+        and not master.has_panel(result[2])
+    )
+    if not quick_improves:
+        if not exact:
+            return None
+        result = oracle.best_panel(type_weights)
+    assert result is not None
+    panel_value, bound, counts = result
+    return panel_value - fixed_term, bound - fixed_term, counts
+
+
 def maximise_minimum(
     master: RestrictedMaster,
     oracle: PanelOracle,
@@ -81,11 +133,29 @@ def maximise_minimum(
 
     The upper bound ``max_P y.a_P - sum_fixed f_t y_t`` holds for any dual weights ``y >= 0`` summing
     to 1 over unfixed types, so we keep the best one seen and stop when it meets the LP value.
+
+    The starting bound and stability centre come from the expected-count relaxation
+    (``expected_count_optimum``), whose bound is typically already tight, so the work is raising the
+    restricted LP to it. Each round prices several Wentges-smoothed duals (convex combinations of the
+    current duals and the centre, ``DUAL_SMOOTHING``): the master LP is highly degenerate and its raw
+    duals jump between extreme points, which makes plain column generation zig-zag through hundreds
+    of rounds. Every panel that improves the current LP is added, so one (costly) LP solve gains
+    several columns. Smoothed duals are still a valid ``y`` for the bound, and the raw duals are
+    always priced exactly, so the stopping rule is unchanged.
     """
     sizes = master.sizes[master.active_types]
     unfixed = np.isnan(master.fixed)
     fixed_values = np.nan_to_num(master.fixed)
     best_upper = np.inf
+    center: np.ndarray | None = None
+    relaxation = expected_count_optimum(master.pool, master.active_types, master.fixed)
+    if relaxation is not None:
+        best_upper = relaxation.value + tolerances.RELAXATION_BOUND_SLACK
+        if relaxation.duals[unfixed].sum() > 0:
+            center = relaxation.duals / relaxation.duals[unfixed].sum()
+        for counts in seed_panels(oracle, relaxation.counts, tolerances.SEED_PANELS):
+            if not master.has_panel(counts):
+                master.add_panel(counts)
     iterations = 0
     while True:
         value, duals, weights = master.solve()
@@ -96,23 +166,29 @@ def maximise_minimum(
         type_weights = np.zeros(oracle.num_types)
         type_weights[master.active_types] = duals / sizes
         fixed_term = float(np.dot(duals[~unfixed], fixed_values[~unfixed]))
-        result = oracle.quick_panel(type_weights)
-        quick_improves = (
-            result is not None
-            and result[0] - fixed_term > value + tolerances.MAXIMIN_GAP
-            and not master.has_panel(result[2])
-        )
-        if not quick_improves:
-            result = oracle.best_panel(type_weights)
-        assert result is not None
-        _, bound, counts = result
-        best_upper = min(best_upper, bound - fixed_term)
+        new_panels: list[np.ndarray] = []
+        new_keys: set[bytes] = set()
+        for alpha in tolerances.DUAL_SMOOTHING if center is not None else (0.0,):
+            price_duals = duals if alpha == 0.0 or center is None else alpha * center + (1 - alpha) * duals
+            priced = _price(oracle, master, price_duals, sizes, unfixed, fixed_values, value, exact=alpha == 0.0)
+            if priced is None:
+                continue
+            _, bound, counts = priced
+            if bound < best_upper:
+                best_upper, center = bound, price_duals
+            if best_upper - value <= tolerances.MAXIMIN_GAP:
+                break
+            improves = float(np.dot(type_weights, counts)) - fixed_term > value + tolerances.MAXIMIN_GAP
+            if improves and not master.has_panel(counts) and counts.tobytes() not in new_keys:
+                new_keys.add(counts.tobytes())
+                new_panels.append(counts)
         if progress is not None:
             progress(Progress(algorithm, stage, iterations, value, best_upper, len(master.panels)))
         if (
             best_upper - value <= tolerances.MAXIMIN_GAP
-            or master.has_panel(counts)
+            or not new_panels
             or iterations >= max_iterations
         ):
             return StageResult(value, best_upper, duals, weights, iterations)
-        master.add_panel(counts)
+        for counts in new_panels:
+            master.add_panel(counts)

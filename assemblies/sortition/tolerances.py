@@ -19,6 +19,17 @@ MIP_TIME_LIMIT_SECONDS = 120.0
 # Maximin / each LEXIMIN stage: stop when upper bound - achieved minimum <= this (absolute probability).
 MAXIMIN_GAP = 1e-7
 MAX_ITERATIONS_PER_STAGE = 20_000
+# Each column-generation round prices alpha * (best-bound duals) + (1 - alpha) * (current duals) for
+# every alpha here (Wentges smoothing; alpha = 0 is the plain current duals, which keeps the stopping
+# rule exact) and adds every improving panel found, so one restricted-LP solve gains several columns.
+DUAL_SMOOTHING = (0.5, 0.0)
+# Column generation starts from up to SEED_PANELS roundings of the fractional expected-count optimum,
+# drawn with a generator seeded by SEED_PANEL_RANDOM_SEED (fixed, so runs are reproducible).
+SEED_PANELS = 20
+SEED_PANEL_RANDOM_SEED = 2
+# The expected-count relaxation's optimum is an upper bound on each stage; this much is added to it
+# to absorb its LP round-off (well below MAXIMIN_GAP).
+RELAXATION_BOUND_SLACK = 1e-9
 
 # LEXIMIN: a type whose dual weight exceeds this at a stage's optimum is fixed at that stage's value,
 # minus FIX_SLACK so later stages stay feasible despite LP round-off.
