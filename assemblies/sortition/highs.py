@@ -25,6 +25,25 @@ def _quiet_highs() -> highspy.Highs:
     return highs
 
 
+def add_panel_rows(highs: highspy.Highs, pool: Pool) -> None:
+    """Constrain the first ``pool.num_types`` columns (people per type) to a valid panel.
+
+    One row for the panel size, one per category value for its quota, one per household
+    (at most one member). The pricing IP and the expected-count LP share these rows, so
+    both always describe the same set of panels.
+    """
+    num_types = pool.num_types
+    all_types = np.arange(num_types, dtype=np.int32)
+    highs.addRow(float(pool.size), float(pool.size), num_types, all_types, np.ones(num_types))
+    incidence = pool.incidence()
+    for value in range(len(pool.value_labels)):
+        types = np.flatnonzero(incidence[value]).astype(np.int32)
+        highs.addRow(float(pool.lower[value]), float(pool.upper[value]), len(types), types, np.ones(len(types)))
+    for household in pool.households:
+        types = np.array(household, dtype=np.int32)
+        highs.addRow(-INF, 1.0, len(types), types, np.ones(len(types)))
+
+
 class PanelOracle:
     """Integer programme over panels: one integer per type (how many of its members sit on the panel).
 
@@ -47,15 +66,7 @@ class PanelOracle:
                 num_types, np.arange(num_types, dtype=np.int32), np.full(num_types, highspy.HighsVarType.kInteger)
             )
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        all_types = np.arange(num_types, dtype=np.int32)
-        highs.addRow(float(pool.size), float(pool.size), num_types, all_types, np.ones(num_types))
-        incidence = pool.incidence()
-        for value in range(len(pool.value_labels)):
-            types = np.flatnonzero(incidence[value]).astype(np.int32)
-            highs.addRow(float(pool.lower[value]), float(pool.upper[value]), len(types), types, np.ones(len(types)))
-        for household in pool.households:
-            types = np.array(household, dtype=np.int32)
-            highs.addRow(-INF, 1.0, len(types), types, np.ones(len(types)))
+        add_panel_rows(highs, pool)
         self.highs = highs
         self.num_types = num_types
         self.sizes = sizes
@@ -241,15 +252,7 @@ def expected_count_optimum(pool: Pool, active_types: np.ndarray, fixed: np.ndarr
     highs.addVar(0.0, 1.0)  # z, column num_types
     highs.changeColCost(num_types, 1.0)
     highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    all_types = np.arange(num_types, dtype=np.int32)
-    highs.addRow(float(pool.size), float(pool.size), num_types, all_types, np.ones(num_types))
-    incidence = pool.incidence()
-    for value in range(len(pool.value_labels)):
-        types = np.flatnonzero(incidence[value]).astype(np.int32)
-        highs.addRow(float(pool.lower[value]), float(pool.upper[value]), len(types), types, np.ones(len(types)))
-    for household in pool.households:
-        types = np.array(household, dtype=np.int32)
-        highs.addRow(-INF, 1.0, len(types), types, np.ones(len(types)))
+    add_panel_rows(highs, pool)
     first_type_row = highs.getNumRow()
     for t, floor in zip(np.asarray(active_types, dtype=np.int64), fixed, strict=True):
         index = np.array([int(t), num_types], dtype=np.int32)
