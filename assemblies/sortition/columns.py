@@ -104,7 +104,7 @@ def _price(
     """
     type_weights = np.zeros(oracle.num_types)
     type_weights[master.active_types] = duals / sizes
-    fixed_term = float(np.dot(duals[~unfixed], fixed_values[~unfixed]))
+    fixed_term = float(np.dot(duals, np.where(unfixed, master.offsets, fixed_values)))
     result = oracle.quick_panel(type_weights)
     quick_improves = (
         result is not None
@@ -128,6 +128,7 @@ def maximise_minimum(
     stage: int,
     progress: ProgressCallback | None = None,
     max_iterations: int = tolerances.MAX_ITERATIONS_PER_STAGE,
+    known_upper_bound: float | None = None,
 ) -> StageResult:
     """Raise the minimum probability of the unfixed types until the duality gap closes.
 
@@ -142,13 +143,20 @@ def maximise_minimum(
     of rounds. Every panel that improves the current LP is added, so one (costly) LP solve gains
     several columns. Smoothed duals are still a valid ``y`` for the bound, and the raw duals are
     always priced exactly, so the stopping rule is unchanged.
+
+    With ``known_upper_bound`` (and the master's ``offsets``, see ``RestrictedMaster.set_offsets``),
+    the relaxation and its seed panels are skipped: the caller already has the bound and the panels.
     """
     sizes = master.sizes[master.active_types]
     unfixed = np.isnan(master.fixed)
     fixed_values = np.nan_to_num(master.fixed)
     best_upper = np.inf
     center: np.ndarray | None = None
-    relaxation = expected_count_optimum(master.pool, master.active_types, master.fixed)
+    relaxation = None
+    if known_upper_bound is not None:
+        best_upper = known_upper_bound
+    else:
+        relaxation = expected_count_optimum(master.pool, master.active_types, master.fixed)
     if relaxation is not None:
         best_upper = relaxation.value + tolerances.RELAXATION_BOUND_SLACK
         if relaxation.duals[unfixed].sum() > 0:
@@ -165,7 +173,7 @@ def maximise_minimum(
             duals = duals / total
         type_weights = np.zeros(oracle.num_types)
         type_weights[master.active_types] = duals / sizes
-        fixed_term = float(np.dot(duals[~unfixed], fixed_values[~unfixed]))
+        fixed_term = float(np.dot(duals, np.where(unfixed, master.offsets, fixed_values)))
         new_panels: list[np.ndarray] = []
         new_keys: set[bytes] = set()
         for alpha in tolerances.DUAL_SMOOTHING if center is not None else (0.0,):

@@ -67,6 +67,9 @@ class PanelOracle:
             )
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
         add_panel_rows(highs, pool)
+        lp = highs.getLp()
+        self.row_lower = np.array(lp.row_lower_, dtype=float)
+        self.row_upper = np.array(lp.row_upper_, dtype=float)
         self.highs = highs
         self.num_types = num_types
         self.sizes = sizes
@@ -101,6 +104,31 @@ class PanelOracle:
         bound = max(value, dual_bound) if np.isfinite(dual_bound) else value
         return value, bound, counts
 
+
+    def panel_within(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        row_lower: np.ndarray,
+        row_upper: np.ndarray,
+        weights: np.ndarray,
+    ) -> np.ndarray | None:
+        """The best panel for ``weights`` with counts in [lower, upper] and the panel rows (size, quotas,
+        households, in ``add_panel_rows`` order) narrowed to [row_lower, row_upper]; ``None`` if none.
+
+        The decomposition (``certified``) uses this when its greedy rounding fails: bounds pin the
+        panel to a box around the residual point and tight quotas to equality.
+        """
+        indices = np.arange(self.num_types, dtype=np.int32)
+        rows = np.arange(len(row_lower), dtype=np.int32)
+        self.highs.changeColsBounds(self.num_types, indices, np.asarray(lower, float), np.asarray(upper, float))
+        self.highs.changeRowsBounds(len(rows), rows, np.asarray(row_lower, float), np.asarray(row_upper, float))
+        try:
+            result = self.best_panel(weights)
+        finally:
+            self.highs.changeColsBounds(self.num_types, indices, np.zeros(self.num_types), self.sizes)
+            self.highs.changeRowsBounds(len(rows), rows, self.row_lower[rows], self.row_upper[rows])
+        return None if result is None else result[2]
 
     def quick_panel(self, weights: np.ndarray) -> tuple[float, float, np.ndarray] | None:
         """A good panel fast, with an upper bound from the LP relaxation (used before ``best_panel``).
@@ -191,6 +219,7 @@ class RestrictedMaster:
         self.panels: list[np.ndarray] = []
         self.panel_keys: set[bytes] = set()
         self.fixed = np.full(num_rows, np.nan)
+        self.offsets = np.zeros(num_rows)
 
     def has_panel(self, counts: np.ndarray) -> bool:
         return counts.tobytes() in self.panel_keys
@@ -210,6 +239,17 @@ class RestrictedMaster:
             self.highs.changeCoeff(int(row), 0, 0.0)
             self.highs.changeRowBounds(int(row), value, INF)
             self.fixed[row] = value
+
+    def set_offsets(self, offsets: np.ndarray) -> None:
+        """Make z the smallest ``probability - offset`` over unfixed types (z may then be negative).
+
+        With the relaxation's LEXIMIN levels as offsets, z >= 0 means the panels attain those levels
+        (``certified`` completes a stuck decomposition this way).
+        """
+        self.offsets = np.asarray(offsets, dtype=float).copy()
+        self.highs.changeColBounds(0, -1.0, 1.0)
+        for row in np.flatnonzero(np.isnan(self.fixed)):
+            self.highs.changeRowBounds(int(row), float(self.offsets[row]), INF)
 
     def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
         """(achieved minimum z, dual weights y per active type (>= 0), probability q per panel)."""

@@ -5,6 +5,13 @@ Nature 596 (2021), Methods, "LEXIMIN algorithm". Each stage is a maximin column 
 types not yet fixed; at its optimum the types with positive dual weight cannot do better than the
 stage's value in any optimal distribution (complementary slackness), so they are fixed there and the
 next stage raises the rest. Stage 1 is exactly our ``maximin``.
+
+By default the same sequence is first run on the LP relaxation of the panel polytope and its optimum
+decomposed into panels (``certified``, where the argument is spelled out): if that succeeds, the
+lottery attains an upper bound on what any lottery can achieve, so it is LEXIMIN-optimal without any
+column generation. If it does not (the relaxation is not always integral), or with
+``method="column-generation"``, the stage-by-stage column generation below runs, seeded with the
+panels the decomposition found.
 """
 
 from __future__ import annotations
@@ -15,13 +22,17 @@ from . import tolerances
 from .columns import maximise_minimum
 from .expand import distribution_from_compositions
 from .highs import PanelOracle
-from .maximin import start_master, unreachable_note
+from .maximin import fallback_note, start_master, try_certified, unreachable_note
 from .model import Distribution, Instance, ProgressCallback
 from .pool import compile_pool
 
 
 def leximin(
-    instance: Instance, *, progress: ProgressCallback | None = None, iteration_budget: int | None = None
+    instance: Instance,
+    *,
+    progress: ProgressCallback | None = None,
+    iteration_budget: int | None = None,
+    method: str = "auto",
 ) -> Distribution:
     """Lexicographically maximise the sorted selection probabilities (Flanigan et al. 2021).
 
@@ -29,15 +40,19 @@ def leximin(
     iterations have been spent in total, and the distribution found so far is returned: it is still
     maximin-optimal and respects every level fixed so far, but the higher probabilities are not yet
     levelled; a note says so. The first stage always completes. The budget counts iterations, not
-    seconds, so a budgeted run is as reproducible as a full one (``verify`` re-runs it exactly).
+    seconds, so a budgeted run is as reproducible as a full one (``verify`` re-runs it exactly). A
+    certified result (module docstring) needs no column generation, so the budget does not apply.
     """
     pool = compile_pool(instance)
     oracle = PanelOracle(pool)
-    master, unreachable = start_master(pool, oracle)
+    distribution, attempt = try_certified(pool, oracle, "leximin", method, progress)
+    if distribution is not None:
+        return distribution
+    master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
     iterations = 0
     stage_number = 0
     weights = np.zeros(0)
-    notes = list(unreachable_note(pool, unreachable))
+    notes = [*fallback_note(attempt), *unreachable_note(pool, unreachable)]
     while np.isnan(master.fixed).any() and stage_number < tolerances.MAX_LEXIMIN_STAGES:
         stage_number += 1
         stage = maximise_minimum(

@@ -9,21 +9,75 @@ from __future__ import annotations
 
 import numpy as np
 
+from .certified import Attempt, certified_leximin
 from .columns import cover_pool, maximise_minimum
 from .expand import distribution_from_compositions
 from .highs import PanelOracle, RestrictedMaster
 from .model import Distribution, Instance, ProgressCallback
 from .pool import Pool, compile_pool
 
+METHODS = ("auto", "column-generation")
 
-def start_master(pool: Pool, oracle: PanelOracle) -> tuple[RestrictedMaster, np.ndarray]:
-    """Restricted LP seeded with panels covering everyone who can be selected at all."""
+
+def start_master(
+    pool: Pool, oracle: PanelOracle, seeds: list[np.ndarray] | None = None
+) -> tuple[RestrictedMaster, np.ndarray]:
+    """Restricted LP seeded with panels covering everyone who can be selected at all (and ``seeds``)."""
     cover = cover_pool(pool, oracle)
     master = RestrictedMaster(pool, cover.reachable)
-    for counts in cover.panels:
+    for counts in [*cover.panels, *(seeds or [])]:
         if not master.has_panel(counts):
             master.add_panel(counts)
     return master, cover.unreachable
+
+
+def try_certified(
+    pool: Pool, oracle: PanelOracle, algorithm: str, method: str, progress: ProgressCallback | None
+) -> tuple[Distribution | None, Attempt | None]:
+    """The certified lottery as a distribution, or (None, the failed attempt) for the fallback's seeds."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if method != "auto":
+        return None, None
+    attempt = certified_leximin(pool, oracle, progress, algorithm)
+    certified = attempt.certified
+    if certified is None:
+        return None, attempt
+    reached = np.zeros(pool.num_types, dtype=bool)
+    for counts in certified.panels:
+        reached |= counts > 0
+    unreachable = np.flatnonzero(~reached)
+    optimal = "LEXIMIN-optimal" if algorithm == "leximin" else "maximin-optimal (and LEXIMIN-optimal)"
+    how = (
+        f"{certified.steps} decomposition steps, {certified.integer_program_calls} integer programmes"
+        if certified.completion_iterations == 0
+        else f"{certified.steps} decomposition steps completed by {certified.completion_iterations} "
+        "column-generation iterations"
+    )
+    note = (
+        f"{optimal} by certificate: the lottery attains the LEXIMIN levels of the LP relaxation "
+        f"({certified.stages} LP stages; {len(certified.panels)} panel compositions from {how})"
+    )
+    distribution = distribution_from_compositions(
+        pool,
+        algorithm,
+        certified.panels,
+        certified.masses,
+        iterations=0,
+        stages=certified.stages,
+        panels_generated=len(certified.panels),
+        notes=(note, *unreachable_note(pool, unreachable)),
+    )
+    return distribution, None
+
+
+def fallback_note(attempt: Attempt | None) -> tuple[str, ...]:
+    if attempt is None:
+        return ()
+    return (
+        f"the LP relaxation's LEXIMIN point was not decomposed into panels ({attempt.failure}); column "
+        f"generation was used instead, starting from the {len(attempt.panels)} panels found",
+    )
 
 
 def unreachable_note(pool: Pool, unreachable: np.ndarray) -> tuple[str, ...]:
@@ -33,11 +87,14 @@ def unreachable_note(pool: Pool, unreachable: np.ndarray) -> tuple[str, ...]:
     return (f"{people} people are in no panel that satisfies the quotas; their probability is 0",)
 
 
-def maximin(instance: Instance, *, progress: ProgressCallback | None = None) -> Distribution:
+def maximin(instance: Instance, *, progress: ProgressCallback | None = None, method: str = "auto") -> Distribution:
     """Maximise the minimum selection probability (Flanigan et al. 2021)."""
     pool = compile_pool(instance)
     oracle = PanelOracle(pool)
-    master, unreachable = start_master(pool, oracle)
+    distribution, attempt = try_certified(pool, oracle, "maximin", method, progress)
+    if distribution is not None:
+        return distribution
+    master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
     stage = maximise_minimum(master, oracle, algorithm="maximin", stage=1, progress=progress)
     return distribution_from_compositions(
         pool,
@@ -47,5 +104,5 @@ def maximin(instance: Instance, *, progress: ProgressCallback | None = None) -> 
         iterations=stage.iterations,
         stages=1,
         panels_generated=len(master.panels),
-        notes=unreachable_note(pool, unreachable),
+        notes=(*fallback_note(attempt), *unreachable_note(pool, unreachable)),
     )

@@ -31,6 +31,22 @@ SEED_PANEL_RANDOM_SEED = 2
 # to absorb its LP round-off (well below MAXIMIN_GAP).
 RELAXATION_BOUND_SLACK = 1e-9
 
+# Relaxation + decomposition (``certified``): coordinates of the residual point within SNAP of an
+# integer count as integral, quota rows within ROW_TOLERANCE of a bound count as tight; the peeling
+# gives up after STEP_FACTOR * (types + rows) steps (and stops, giving the rest to the last panel, once MASS_FLOOR is left); the rounding keys come from a generator seeded
+# with RANDOM_SEED. A decomposition is accepted only if every type's achieved probability is at least
+# its relaxation LEXIMIN level minus CERTIFICATE_TOLERANCE (same order as MAXIMIN_GAP).
+DECOMPOSITION_SNAP = 1e-9
+DECOMPOSITION_ROW_TOLERANCE = 1e-7
+DECOMPOSITION_STEP_FACTOR = 3
+# Once the undecomposed mass is below this, it goes to the last panel (moves no probability by more).
+DECOMPOSITION_MASS_FLOOR = 1e-10
+DECOMPOSITION_RANDOM_SEED = 20211
+CERTIFICATE_TOLERANCE = 1e-7
+# If the peeling gets stuck, column generation aimed at the relaxation's levels may finish it, for at
+# most this many iterations (then the stage-by-stage LEXIMIN runs instead).
+COMPLETION_MAX_ITERATIONS = 2_000
+
 # LEXIMIN: a type whose dual weight exceeds this at a stage's optimum is fixed at that stage's value,
 # minus FIX_SLACK so later stages stay feasible despite LP round-off.
 LEXIMIN_DUAL_THRESHOLD = 1e-7

@@ -1,0 +1,490 @@
+"""LEXIMIN (and maximin) without column generation: solve the LP relaxation, then decompose it exactly.
+
+Why this is correct (the certificate)
+-------------------------------------
+Write ``x_t`` for the expected number of type-``t`` people on the panel and ``p_t = x_t / n_t`` for
+their selection probability. Every distribution over quota-satisfying panels has expected counts in
+the *relaxation* R: ``0 <= x_t <= n_t``, ``sum x = k``, every quota ``l_v <= sum_{t has v} x_t <= u_v``
+and at most one per household. So the set A of probability vectors any lottery can achieve lies in R.
+
+1. ``relaxation_leximin`` computes the LEXIMIN point of R by the usual sequence of LPs: maximise the
+   smallest probability ``z`` of the types not yet fixed; a type whose row has a positive dual weight
+   cannot exceed ``z`` in any optimum of that LP (complementary slackness), so it is fixed at ``z``;
+   repeat until every type is fixed. The result is the leximin-best vector ``L`` over R (it is unique,
+   R being convex), hence at least as good, in the leximin order, as every vector in A.
+2. ``decompose`` writes the relaxation's optimal counts ``x*`` as a convex combination of integer,
+   quota-satisfying panels (Caratheodory-style peeling, below). If that succeeds, the resulting
+   lottery achieves ``x*`` itself, so it lies in A *and* attains ``L``: it is LEXIMIN-optimal over
+   all lotteries of panels. We check this explicitly rather than trusting the arithmetic: every panel
+   is re-checked against the quotas, and every type's achieved probability must be at least its level
+   in ``L`` minus ``CERTIFICATE_TOLERANCE``. Its minimum is then also the maximin optimum (``L``'s
+   smallest entry bounds every lottery's minimum from above), which is why ``maximin`` uses it too.
+
+The decomposition can fail: with three or more categories the relaxation is not integral, and ``x*``
+may lie outside the convex hull of the integer panels (or the peeling may walk into a face with no
+integer panel). Then the caller falls back to the column-generation algorithms, seeded with the panels
+found here, so results are correct on every instance; only the speed differs.
+
+Peeling
+-------
+Keep a residual point ``y`` in R with remaining mass ``mu`` (initially ``x*`` and 1). Find an integer
+panel ``v`` on the smallest face of R containing ``y`` (every quota tight at ``y`` stays tight), with
+``v_t`` equal to ``y_t`` rounded down or up; then move ``y`` away from ``v`` (``y + theta (y - v)``)
+as far as the box ``[floor y, ceil y]`` and the quotas allow, giving ``v`` the mass that this frees.
+Each step makes a coordinate integral or a quota tight, so there are at most about (types + quota
+rows) steps, i.e. panels. The rounding is a greedy pass plus a local repair in NumPy; only if that
+fails is the HiGHS integer programme asked (same box and tight rows), and if *no* such rounding
+exists, any integer panel on the face (no box). Everything is deterministic: the rounding's random
+keys come from a generator with a fixed seed, and orderings are stable sorts over type indices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from . import tolerances
+from .columns import maximise_minimum
+from .highs import INF, PanelOracle, RestrictedMaster, _quiet_highs, add_panel_rows
+from .model import Progress, ProgressCallback
+from .pool import Pool
+
+
+@dataclass
+class RelaxedLeximin:
+    """The LEXIMIN point of the LP relaxation: an upper bound (leximin order) on every lottery."""
+
+    counts: np.ndarray  # x*: expected count per type
+    levels: np.ndarray  # the probability level each type was fixed at (its entry of L)
+    stages: int
+
+
+def relaxation_leximin(pool: Pool, progress: ProgressCallback | None = None, algorithm: str = "leximin") -> RelaxedLeximin | None:
+    """LEXIMIN over the relaxation by the standard LP sequence (see module docstring); ``None`` if an LP fails.
+
+    One HiGHS model is modified in place between stages (a fixed type's row loses its ``z`` term and
+    gets the level as lower bound), so each stage warm-starts from the previous basis.
+    """
+    num_types = pool.num_types
+    sizes = pool.type_sizes.astype(float)
+    highs = _quiet_highs()
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("primal_feasibility_tolerance", tolerances.LP_PRIMAL_FEASIBILITY_TOLERANCE)
+    highs.setOptionValue("dual_feasibility_tolerance", tolerances.LP_DUAL_FEASIBILITY_TOLERANCE)
+    highs.addVars(num_types, np.zeros(num_types), sizes)
+    highs.addVar(0.0, 1.0)  # z, column num_types
+    highs.changeColCost(num_types, 1.0)
+    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    add_panel_rows(highs, pool)
+    first_type_row = highs.getNumRow()
+    for t in range(num_types):
+        index = np.array([t, num_types], dtype=np.int32)
+        highs.addRow(0.0, INF, 2, index, np.array([1.0 / sizes[t], -1.0]))
+    levels = np.full(num_types, np.nan)
+    stages = 0
+    col_value = np.zeros(num_types + 1)
+    while np.isnan(levels).any():
+        stages += 1
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        solution = highs.getSolution()
+        col_value = np.array(solution.col_value)
+        value = float(col_value[num_types])
+        duals = np.maximum(-np.array(solution.row_dual[first_type_row:]), 0.0)
+        open_types = np.isnan(levels)
+        total = duals[open_types].sum()
+        if total > 0:
+            duals = duals / total
+        to_fix = np.flatnonzero(open_types & (duals > tolerances.LEXIMIN_DUAL_THRESHOLD))
+        if len(to_fix) == 0:
+            candidates = np.flatnonzero(open_types)
+            to_fix = candidates[[int(np.argmax(duals[candidates]))]]
+        levels[to_fix] = value
+        for t in to_fix:
+            highs.changeCoeff(first_type_row + int(t), num_types, 0.0)
+            highs.changeRowBounds(first_type_row + int(t), max(0.0, value - tolerances.LEXIMIN_FIX_SLACK), INF)
+        if progress is not None:
+            progress(Progress(algorithm, stages, 0, 0.0, value, 0, "LP relaxation"))
+    if stages == 0:
+        highs.run()
+        col_value = np.array(highs.getSolution().col_value)
+    counts = np.clip(col_value[:num_types], 0.0, sizes)
+    return RelaxedLeximin(counts, levels, stages)
+
+
+@dataclass
+class Constraints:
+    """Panel rows as a dense 0/1 matrix: row 0 the panel size, then quotas, then households."""
+
+    matrix: np.ndarray  # rows x types, int64
+    lower: np.ndarray
+    upper: np.ndarray
+    rows_of_type: list[tuple[int, ...]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, pool: Pool) -> Constraints:
+        incidence = pool.incidence()
+        households = np.zeros((len(pool.households), pool.num_types), dtype=np.int64)
+        for row, household in enumerate(pool.households):
+            households[row, list(household)] = 1
+        matrix = np.vstack([np.ones((1, pool.num_types), dtype=np.int64), incidence, households])
+        lower = np.concatenate([[pool.size], pool.lower, np.zeros(len(pool.households), dtype=np.int64)])
+        upper = np.concatenate([[pool.size], pool.upper, np.ones(len(pool.households), dtype=np.int64)])
+        rows_of_type = [tuple(int(r) for r in np.flatnonzero(matrix[:, t])) for t in range(pool.num_types)]
+        return cls(matrix, lower.astype(np.int64), upper.astype(np.int64), rows_of_type)
+
+    def valid(self, counts: np.ndarray, sizes: np.ndarray) -> bool:
+        """Exact integer check of a panel: every row and every type's bound."""
+        sums = self.matrix @ counts
+        return bool(
+            np.all(counts >= 0) and np.all(counts <= sizes) and np.all(sums >= self.lower) and np.all(sums <= self.upper)
+        )
+
+
+def _greedy_round(
+    constraints: Constraints, fractional: np.ndarray, keys: np.ndarray, need_lo: np.ndarray, need_hi: np.ndarray
+) -> np.ndarray | None:
+    """Choose which ``fractional`` types round up so that each row's count of them is in [need_lo, need_hi].
+
+    Greedy by ``keys`` (rows short of their minimum first, then the rest), then a local search over
+    single additions, removals and swaps that lowers the total violation. ``None`` if that gets stuck;
+    the caller then asks the integer programme.
+    """
+    rows_of_type = constraints.rows_of_type
+    order = fractional[np.argsort(-keys, kind="stable")]
+    count = [0] * len(need_lo)
+    hi = need_hi.tolist()
+    chosen: set[int] = set()
+
+    def fits(t: int) -> bool:
+        return all(count[r] < hi[r] for r in rows_of_type[t])
+
+    def take(t: int) -> None:
+        chosen.add(t)
+        for r in rows_of_type[t]:
+            count[r] += 1
+
+    matrix = constraints.matrix
+    for row in np.flatnonzero(need_lo[1:] > 0) + 1:
+        for t in order[matrix[row, order] == 1].tolist():
+            if count[row] >= need_lo[row]:
+                break
+            if t not in chosen and fits(t):
+                take(t)
+    for t in order.tolist():
+        if count[0] >= hi[0]:
+            break
+        if t not in chosen and fits(t):
+            take(t)
+    counts = np.array(count)
+    if np.all(counts >= need_lo):
+        return np.array(sorted(chosen), dtype=np.int64)
+    return _repair(matrix, fractional, chosen, counts, need_lo, need_hi)
+
+
+def _violation(counts: np.ndarray, need_lo: np.ndarray, need_hi: np.ndarray) -> int:
+    return int(np.maximum(need_lo - counts, 0).sum() + np.maximum(counts - need_hi, 0).sum())
+
+
+def _repair(
+    matrix: np.ndarray, fractional: np.ndarray, chosen: set[int], counts: np.ndarray, need_lo: np.ndarray, need_hi: np.ndarray
+) -> np.ndarray | None:
+    """Local search: apply the addition, removal or swap that most reduces the total row violation.
+
+    A move's effect splits by row: removing a type from row r changes r's violation by ``a_r``, adding
+    one by ``b_r``, and a swap within the same row changes nothing, so all swaps are scored at once by
+    one small integer matrix product. Only swaps that add to a row below its minimum or remove from a
+    row above its maximum can help, which keeps the product small. Ties go to the lowest index.
+    """
+    selected = np.array(sorted(chosen), dtype=np.int64)
+    for _ in range(4 * len(need_lo) + 20):
+        current = _violation(counts, need_lo, need_hi)
+        if current == 0:
+            return selected
+        others = np.setdiff1d(fractional, selected, assume_unique=True)
+        a = np.maximum(need_lo - counts + 1, 0) + np.maximum(counts - 1 - need_hi, 0)
+        a -= np.maximum(need_lo - counts, 0) + np.maximum(counts - need_hi, 0)
+        b = np.maximum(need_lo - counts - 1, 0) + np.maximum(counts + 1 - need_hi, 0)
+        b -= np.maximum(need_lo - counts, 0) + np.maximum(counts - need_hi, 0)
+        inside, outside = matrix[:, selected].T, matrix[:, others].T
+        remove_delta = inside @ a
+        add_delta = outside @ b
+        moves: list[tuple[int, int, int]] = []  # (delta, out type or -1, in type or -1)
+        if len(others):
+            best = int(np.argmin(add_delta))
+            moves.append((int(add_delta[best]), -1, int(others[best])))
+        if len(selected):
+            best = int(np.argmin(remove_delta))
+            moves.append((int(remove_delta[best]), int(selected[best]), -1))
+        short, over = need_lo > counts, counts > need_hi
+        for out_rows, in_rows in ((None, short), (over, None)):
+            out_mask = np.ones(len(selected), bool) if out_rows is None else (inside[:, out_rows] > 0).any(axis=1)
+            in_mask = np.ones(len(others), bool) if in_rows is None else (outside[:, in_rows] > 0).any(axis=1)
+            if not out_mask.any() or not in_mask.any():
+                continue
+            out_index, in_index = np.flatnonzero(out_mask), np.flatnonzero(in_mask)
+            delta = remove_delta[out_index][:, None] + add_delta[in_index][None, :]
+            delta -= (inside[out_index] * (a + b)) @ outside[in_index].T
+            flat = int(np.argmin(delta))
+            row, column = divmod(flat, delta.shape[1])
+            moves.append((int(delta[row, column]), int(selected[out_index[row]]), int(others[in_index[column]])))
+        delta, out_type, in_type = min(moves)
+        if delta >= 0:
+            return None
+        if out_type >= 0:
+            counts = counts - matrix[:, out_type]
+            selected = selected[selected != out_type]
+        if in_type >= 0:
+            counts = counts + matrix[:, in_type]
+            selected = np.sort(np.append(selected, in_type))
+    return selected if _violation(counts, need_lo, need_hi) == 0 else None
+
+
+@dataclass
+class Decomposition:
+    panels: list[np.ndarray]
+    masses: np.ndarray
+    integer_program_calls: int
+    steps: int
+
+
+def decompose(
+    pool: Pool,
+    target: np.ndarray,
+    oracle: PanelOracle | None = None,
+    progress: ProgressCallback | None = None,
+    algorithm: str = "leximin",
+    stage: int = 1,
+    bound: float = 1.0,
+) -> tuple[Decomposition | None, list[np.ndarray], str]:
+    """Write ``target`` (a point of the relaxation) as a lottery over valid panels (module docstring).
+
+    Returns (the decomposition or ``None`` if it got stuck, every valid panel found on the way, why it
+    got stuck or ""); the panels are useful seeds for column generation either way.
+    """
+    sizes = pool.type_sizes
+    constraints = Constraints.of(pool)
+    matrix, row_lo, row_hi = constraints.matrix, constraints.lower, constraints.upper
+    rng = np.random.Generator(np.random.PCG64(tolerances.DECOMPOSITION_RANDOM_SEED))
+    snap = tolerances.DECOMPOSITION_SNAP
+    y = np.clip(np.asarray(target, dtype=float), 0.0, sizes)
+    mu = 1.0
+    panels: list[np.ndarray] = []
+    masses: list[float] = []
+    index_of: dict[bytes, int] = {}
+    ip_calls = 0
+    max_steps = tolerances.DECOMPOSITION_STEP_FACTOR * (pool.num_types + len(row_lo)) + 10
+    for step in range(max_steps):
+        if mu <= tolerances.DECOMPOSITION_MASS_FLOOR and panels:
+            # What is left changes no probability by more than mu: give it to the last panel.
+            masses[-1] += mu
+            return Decomposition(panels, np.array(masses), ip_calls, step), panels, ""
+        rounded = np.rint(y)
+        near = np.abs(y - rounded) <= snap
+        y = np.where(near, rounded, y)
+        fractional = np.flatnonzero(~near)
+        if len(fractional) == 0:
+            panel = rounded.astype(np.int64)
+            if not constraints.valid(panel, sizes):
+                return _stuck("final point is not a valid panel", panels)
+            _record(panels, masses, index_of, panel, mu)
+            return Decomposition(panels, np.array(masses), ip_calls, step + 1), panels, ""
+        floor = np.floor(y)
+        sums = matrix @ y
+        base = matrix @ floor
+        tight_lo = sums <= row_lo + tolerances.DECOMPOSITION_ROW_TOLERANCE
+        tight_hi = sums >= row_hi - tolerances.DECOMPOSITION_ROW_TOLERANCE
+        tight = tight_lo | tight_hi
+        y, sums = _project(matrix, y, sums, fractional, tight, np.where(tight_lo, row_lo, row_hi), floor)
+        fractional_sum = np.rint(sums - base).astype(np.int64)
+        need_lo = np.where(tight, fractional_sum, row_lo - base.astype(np.int64))
+        need_hi = np.where(tight, fractional_sum, row_hi - base.astype(np.int64))
+        keys = y[fractional] - floor[fractional] - rng.random(len(fractional))
+        up = _greedy_round(constraints, fractional, keys, need_lo, need_hi)
+        boxed = True
+        if up is not None:
+            panel = floor.astype(np.int64)
+            panel[up] += 1
+        else:
+            if oracle is None:
+                oracle = PanelOracle(pool)
+            ip_calls += 1
+            row_bounds = (np.where(tight, np.rint(sums), row_lo), np.where(tight, np.rint(sums), row_hi))
+            weights = np.zeros(pool.num_types)
+            weights[fractional] = keys
+            panel = oracle.panel_within(floor, np.ceil(y), *row_bounds, weights)
+            if panel is None:
+                boxed = False
+                ip_calls += 1
+                at_bound = near & ((rounded == 0) | (rounded == sizes))
+                lower = np.where(at_bound, rounded, 0.0)
+                upper = np.where(at_bound, rounded, sizes.astype(float))
+                panel = oracle.panel_within(lower, upper, *row_bounds, weights)
+            if panel is None:
+                return _stuck(f"no integer panel on the face at step {step}", panels)
+        if not constraints.valid(panel, sizes):
+            return _stuck(f"rounding produced an invalid panel at step {step}", panels)
+        direction = y - panel
+        box_lo = floor if boxed else np.zeros(len(y))
+        box_hi = np.ceil(y) if boxed else sizes.astype(float)
+        theta = _ratio(y, direction, box_lo, box_hi)
+        row_direction = matrix @ direction
+        free_rows = ~tight
+        theta = min(theta, _ratio(sums[free_rows], row_direction[free_rows], row_lo[free_rows], row_hi[free_rows]))
+        if not np.isfinite(theta) or theta < 0:
+            return _stuck(f"no step possible at step {step}", panels)
+        mass = mu * theta / (1.0 + theta)
+        _record(panels, masses, index_of, panel, mass)
+        mu -= mass
+        y = y + theta * direction
+        if progress is not None and step % 50 == 0:
+            progress(Progress(algorithm, stage, step, 0.0, bound, len(panels), f"decomposing, {1 - mu:.1%} done"))
+    return _stuck(f"no convergence in {max_steps} steps", panels)
+
+
+def _stuck(reason: str, panels: list[np.ndarray]) -> tuple[None, list[np.ndarray], str]:
+    return None, panels, reason
+
+
+def _project(
+    matrix: np.ndarray,
+    y: np.ndarray,
+    sums: np.ndarray,
+    fractional: np.ndarray,
+    tight: np.ndarray,
+    bound: np.ndarray,
+    floor: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Put ``y`` back exactly on its tight rows (least-squares move of its fractional coordinates).
+
+    Each step rescales the residual by 1/(remaining mass), which multiplies any round-off in the
+    tight rows by the same factor; after hundreds of steps that would break the rounding targets.
+    The correction is of round-off size, so it moves the decomposition's total by no more than that.
+    """
+    rows = np.flatnonzero(tight)
+    error = sums[rows] - bound[rows]
+    if len(rows) == 0 or not np.any(error):
+        return y, sums
+    block = matrix[np.ix_(rows, fractional)].astype(float)
+    correction = block.T @ np.linalg.lstsq(block @ block.T, error, rcond=None)[0]
+    y = y.copy()
+    y[fractional] = np.clip(y[fractional] - correction, floor[fractional], floor[fractional] + 1)
+    return y, matrix @ y
+
+
+def _ratio(values: np.ndarray, direction: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """Largest theta >= 0 with lower <= values + theta * direction <= upper (inf if unbounded)."""
+    theta = np.inf
+    increasing = direction > 1e-15
+    if increasing.any():
+        theta = min(theta, float(np.min((upper[increasing] - values[increasing]) / direction[increasing])))
+    decreasing = direction < -1e-15
+    if decreasing.any():
+        theta = min(theta, float(np.min((lower[decreasing] - values[decreasing]) / direction[decreasing])))
+    return max(theta, 0.0)
+
+
+def _record(panels: list[np.ndarray], masses: list[float], index_of: dict[bytes, int], panel: np.ndarray, mass: float) -> None:
+    key = panel.tobytes()
+    if key in index_of:
+        masses[index_of[key]] += mass
+    else:
+        index_of[key] = len(panels)
+        panels.append(panel.copy())
+        masses.append(mass)
+
+
+@dataclass
+class Certified:
+    """A lottery over panels certified LEXIMIN-optimal by the relaxation (module docstring)."""
+
+    panels: list[np.ndarray]
+    masses: np.ndarray
+    levels: np.ndarray
+    stages: int
+    steps: int
+    integer_program_calls: int
+    completion_iterations: int = 0
+
+
+@dataclass
+class Attempt:
+    """The certified lottery, or why there is none plus the panels found (seeds for the fallback)."""
+
+    certified: Certified | None
+    panels: list[np.ndarray]
+    failure: str = ""
+
+
+def certified_leximin(
+    pool: Pool, oracle: PanelOracle | None = None, progress: ProgressCallback | None = None, algorithm: str = "leximin"
+) -> Attempt:
+    """The relaxation's LEXIMIN point decomposed into panels, if the certificate holds."""
+    if pool.num_types == 0 or pool.size <= 0:
+        return Attempt(None, [], "no open seats")
+    relaxed = relaxation_leximin(pool, progress, algorithm)
+    if relaxed is None:
+        return Attempt(None, [], "the relaxation LP was not solved")
+    bound = float(np.min(relaxed.levels))
+    decomposition, found, failure = decompose(pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound)
+    completion_iterations = 0
+    if decomposition is not None:
+        panels, masses = decomposition.panels, np.maximum(decomposition.masses, 0.0)
+        steps, ip_calls = decomposition.steps, decomposition.integer_program_calls
+    elif found:
+        # Peeling walked into a face without integer panels; let column generation finish the job
+        # from the panels found, aiming straight at the relaxation's levels (one stage, not one per level).
+        completed = _complete(pool, oracle or PanelOracle(pool), relaxed.levels, found, progress, algorithm, relaxed.stages)
+        if completed is None:
+            return Attempt(None, found, failure + "; completing it by column generation did not reach the levels")
+        steps, ip_calls = len(found), 0
+        panels, masses, completion_iterations = completed
+        found = panels
+    else:
+        return Attempt(None, found, failure)
+    masses = masses / masses.sum()
+    achieved = sum(mass * panel for panel, mass in zip(panels, masses, strict=True)) / pool.type_sizes
+    shortfall = float(np.max(relaxed.levels - achieved))
+    if shortfall > tolerances.CERTIFICATE_TOLERANCE:
+        return Attempt(None, found, f"the lottery misses a relaxation level by {shortfall:.2e}")
+    if progress is not None:
+        progress(Progress(algorithm, relaxed.stages, steps, float(achieved.min()), bound, len(panels), "certified"))
+    certified = Certified(panels, masses, relaxed.levels, relaxed.stages, steps, ip_calls, completion_iterations)
+    return Attempt(certified, found)
+
+
+def _complete(
+    pool: Pool,
+    oracle: PanelOracle,
+    levels: np.ndarray,
+    panels: list[np.ndarray],
+    progress: ProgressCallback | None,
+    algorithm: str,
+    stage: int,
+) -> tuple[list[np.ndarray], np.ndarray, int] | None:
+    """Column generation for ``max z: every type's probability >= its level + z`` from ``panels``.
+
+    z <= 0 always (the levels' expected counts already sum to the panel size), so the relaxation
+    bound is 0 and the stage stops as soon as z >= -MAXIMIN_GAP; a lower optimum means the integer
+    panels cannot attain the relaxation's levels (``None``, the caller falls back).
+    """
+    master = RestrictedMaster(pool, np.arange(pool.num_types))
+    for counts in panels:
+        if not master.has_panel(counts):
+            master.add_panel(counts)
+    master.set_offsets(levels)
+    stage_result = maximise_minimum(
+        master,
+        oracle,
+        algorithm=algorithm,
+        stage=stage,
+        progress=progress,
+        max_iterations=tolerances.COMPLETION_MAX_ITERATIONS,
+        known_upper_bound=tolerances.RELAXATION_BOUND_SLACK,
+    )
+    if stage_result.value < -tolerances.CERTIFICATE_TOLERANCE:
+        return None
+    return master.panels, np.maximum(stage_result.weights, 0.0), stage_result.iterations
