@@ -3,8 +3,12 @@
 Run from the repository root:  .venv/bin/python benchmarks/sortition.py [--no-oracle] [--markdown OUT.md]
 
 * maximin and Nash, ours and sortition-algorithms' (HiGHS backend), on the shared reference instances;
-* LEXIMIN (ours; sortition-algorithms' LEXIMIN needs Gurobi) on the shared instances and on a seeded
-  synthetic pool of 2,000 respondents selecting 200 with 6 categories.
+* LEXIMIN (ours; sortition-algorithms' LEXIMIN needs Gurobi) on the shared instances and on seeded
+  synthetic pools (default: 2,000 respondents selecting 200 with 6 categories; ``--synthetic 2:2000 1:1000``).
+
+The "route" column says whether the relaxation certificate gave the result or column generation did
+(``--method column-generation`` forces the latter, for before/after comparisons). "panels" counts the
+named panels of the published portfolio.
 
 sortition-algorithms is GPL-3 and installed for tests and benchmarks only; it is called through its
 public API here and never imported by the application.
@@ -24,7 +28,7 @@ sys.path.insert(0, str(REPO))
 from assemblies.sortition.formats import read_instance  # noqa: E402
 from assemblies.sortition.leximin import leximin  # noqa: E402
 from assemblies.sortition.maximin import maximin  # noqa: E402
-from assemblies.sortition.model import Instance  # noqa: E402
+from assemblies.sortition.model import Distribution, Instance  # noqa: E402
 from assemblies.sortition.nash import nash  # noqa: E402
 from assemblies.sortition.pool import compile_pool  # noqa: E402
 from assemblies.sortition.synthetic import synthetic_instance  # noqa: E402
@@ -70,10 +74,26 @@ def oracle(instance: Instance, algorithm: str, address: tuple[str, ...]) -> tupl
     return seconds, min(marginals.values())
 
 
-def timed(function, instance: Instance) -> tuple[float, float, int]:
+def timed(function, instance: Instance, **options: object) -> tuple[float, Distribution]:
     start = time.perf_counter()
-    distribution = function(instance)
-    return time.perf_counter() - start, distribution.min_probability, len(distribution.portfolio)
+    distribution = function(instance, **options)
+    return time.perf_counter() - start, distribution
+
+
+def route(distribution: Distribution) -> str:
+    """Which path produced the distribution: the relaxation certificate or column generation."""
+    notes = " ".join(distribution.notes)
+    if "by certificate" in notes:
+        return "certified, completed by column generation" if "completed by" in notes else "certified"
+    if "not decomposed" in notes:
+        return f"fallback: column generation ({distribution.stages} stages, {distribution.iterations} iterations)"
+    return f"column generation ({distribution.stages} stages, {distribution.iterations} iterations)"
+
+
+def synthetic_case(text: str) -> tuple[int, int]:
+    """``SEED:POOL`` (panel = pool / 10), e.g. ``2:2000``."""
+    seed, pool = text.split(":")
+    return int(seed), int(pool)
 
 
 def main() -> None:
@@ -81,9 +101,23 @@ def main() -> None:
     parser.add_argument("--no-oracle", action="store_true", help="skip sortition-algorithms (slow)")
     parser.add_argument("--oracle-max-pool", type=int, default=500, help="skip the oracle on larger pools")
     parser.add_argument("--markdown", help="also write the table as Markdown to this file")
-    parser.add_argument("--synthetic-only", action="store_true", help="only the 2,000/200 synthetic pool")
+    parser.add_argument("--synthetic-only", action="store_true", help="only the synthetic pools")
     parser.add_argument(
         "--leximin-budget", type=int, default=None, help="column-generation iteration budget for synthetic LEXIMIN"
+    )
+    parser.add_argument(
+        "--synthetic",
+        type=synthetic_case,
+        nargs="*",
+        default=[(SYNTHETIC_SEED, 2000)],
+        metavar="SEED:POOL",
+        help="synthetic pools to run (panel = pool / 10); default 1:2000",
+    )
+    parser.add_argument(
+        "--method",
+        choices=["auto", "column-generation"],
+        default="auto",
+        help="auto: relaxation + certified decomposition first; column-generation: the old route only",
     )
     options = parser.parse_args()
 
@@ -93,12 +127,14 @@ def main() -> None:
         rows.append(row)
         print(" | ".join(row), flush=True)
 
-    emit(["instance", "n", "k", "types", "algorithm", "ours (s)", "ours min p", "theirs (s)", "theirs min p", "speed-up"])
+    emit(["instance", "n", "k", "types", "algorithm", "ours (s)", "ours min p", "theirs (s)", "theirs min p", "speed-up", "panels", "route"])
     for name, people, categories, size, address in [] if options.synthetic_only else INSTANCES:
         instance = load(name, people, categories, size, address)
         types = compile_pool(instance).num_types
         for label, function in (("maximin", maximin), ("nash", nash), ("leximin", leximin)):
-            seconds, minimum, _ = timed(function, instance)
+            extra = {} if label == "nash" else {"method": options.method}
+            seconds, distribution = timed(function, instance, **extra)
+            minimum = distribution.min_probability
             theirs = ["-", "-", "-"]
             run_oracle = label != "leximin" and not options.no_oracle and len(instance.people) <= options.oracle_max_pool
             if run_oracle:
@@ -108,19 +144,27 @@ def main() -> None:
                 theirs = ["not run", "", ""]
             else:
                 theirs = ["needs Gurobi", "", ""]
-            emit([name, str(len(instance.people)), str(size), str(types), label, f"{seconds:.2f}", f"{minimum:.6f}", *theirs])
+            emit([
+                name, str(len(instance.people)), str(size), str(types), label, f"{seconds:.2f}", f"{minimum:.6f}",
+                *theirs, str(len(distribution.portfolio)), route(distribution) if label != "nash" else "",
+            ])
 
-    synthetic = synthetic_instance(2000, 200, seed=SYNTHETIC_SEED)
-    types = compile_pool(synthetic).num_types
-    seconds, minimum, _ = timed(maximin, synthetic)
-    name = f"synthetic seed {SYNTHETIC_SEED}, 6 categories"
-    emit([name, "2000", "200", str(types), "maximin", f"{seconds:.2f}", f"{minimum:.6f}", "not run", "", ""])
-    start = time.perf_counter()
-    distribution = leximin(synthetic, iteration_budget=options.leximin_budget)
-    seconds = time.perf_counter() - start
-    label = "leximin" if options.leximin_budget is None else f"leximin, budget {options.leximin_budget} iterations"
-    detail = f"{distribution.stages} stages, {distribution.iterations} iterations"
-    emit([name, "2000", "200", str(types), label, f"{seconds:.2f}", f"{distribution.min_probability:.6f}", detail, "", ""])
+    for seed, pool_size in options.synthetic:
+        synthetic = synthetic_instance(pool_size, pool_size // 10, seed=seed)
+        types = compile_pool(synthetic).num_types
+        name = f"synthetic seed {seed}, 6 categories"
+        for label, function, extra in (
+            ("maximin", maximin, {"method": options.method}),
+            ("leximin", leximin, {"method": options.method, "iteration_budget": options.leximin_budget}),
+        ):
+            seconds, distribution = timed(function, synthetic, **extra)
+            if label == "leximin" and options.leximin_budget is not None:
+                label = f"leximin, budget {options.leximin_budget} iterations"
+            emit([
+                name, str(pool_size), str(pool_size // 10), str(types), label, f"{seconds:.2f}",
+                f"{distribution.min_probability:.6f}", "not run", "", "", str(len(distribution.portfolio)),
+                route(distribution),
+            ])
 
     if options.markdown:
         lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]

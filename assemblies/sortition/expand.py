@@ -35,29 +35,41 @@ def _slices(pool: Pool, counts: np.ndarray) -> tuple[list[Fraction], dict[int, i
 
 
 def named_portfolio(pool: Pool, compositions: list[np.ndarray], masses: np.ndarray) -> Portfolio:
-    """Exact expansion (see module docstring); forced people are added to every panel."""
+    """Exact expansion (see module docstring); forced people are added to every panel.
+
+    Works on people's file positions (ints) and turns them into ids once at the end. The slice
+    boundaries are exact fractions, but a type's window within a slice is read off at the slice's
+    midpoint in floating point: boundaries of periods up to the pool size are at least 1/pool_size**2
+    apart, so the midpoint is never near a multiple of 1/period and ``floor`` cannot go wrong.
+    """
     position = {person_id: index for index, person_id in enumerate(pool.all_ids)}
-    totals: dict[tuple[str, ...], float] = {}
+    member_positions = [[position[m] for m in members] for members in pool.type_members]
+    forced = [position[person_id] for person_id in pool.forced]
+    totals: dict[tuple[int, ...], float] = {}
     for counts, mass in zip(compositions, masses, strict=True):
         if mass <= tolerances.PROBABILITY_CUTOFF:
             continue
         cuts, periods = _slices(pool, counts)
+        whole = list(forced)
+        partial: list[tuple[list[int], int, int]] = []
+        for type_index in np.flatnonzero(counts):
+            members = member_positions[type_index]
+            period = periods.get(int(type_index))
+            if period is None:
+                whole.extend(members)
+            else:
+                partial.append((members, int(counts[type_index]), period))
         for start, end in zip(cuts, cuts[1:], strict=False):
-            middle = (start + end) / 2
-            panel = list(pool.forced)
-            for type_index in np.flatnonzero(counts):
-                members = pool.type_members[type_index]
-                count = int(counts[type_index])
-                period = periods.get(int(type_index))
-                if period is None:
-                    panel.extend(members)
-                    continue
-                rotation = math.floor(middle * period)
-                first = rotation * count
-                panel.extend(members[(first + offset) % len(members)] for offset in range(count))
-            key = tuple(sorted(panel, key=position.__getitem__))
+            middle = float(start + end) / 2
+            panel = list(whole)
+            for members, count, period in partial:
+                first = math.floor(middle * period) * count
+                size = len(members)
+                panel.extend(members[(first + offset) % size] for offset in range(count))
+            key = tuple(sorted(panel))
             totals[key] = totals.get(key, 0.0) + float(mass) * float(end - start)
-    return canonical_portfolio(totals, position)
+    ids = pool.all_ids
+    return canonical_portfolio({tuple(ids[i] for i in key): total for key, total in totals.items()}, position)
 
 
 def canonical_portfolio(totals: dict[tuple[str, ...], float], position: dict[str, int]) -> Portfolio:
