@@ -12,9 +12,11 @@ under ``tracemalloc`` (which NumPy reports to). pabutools' memory is traced only
 a baseline, never copied.
 
 Add1 is compared in pabutools' variant (stop at the first exhaustive outcome, our
-``add1-first-exhaustive``); our default ``add1`` is timed alongside. pabutools recounts MES once
-per Add1 step, so on the largest files it would run for hours: its Add1 is measured on the
-mid-sized MES cities only, and the synthetic instance.
+``add1-first-exhaustive``); our default ``add1`` is timed alongside, with the number of Add1
+steps and of the recounts actually made (our Add1 skips steps it proves unchanged, see
+``voting/rules/mes.py``). ``--add1-step-by-step`` also times our Add1 recounting every step, the
+reference the skipping is tested against. pabutools recounts MES once per Add1 step, so on the
+largest files it would run for hours: its Add1 is measured on the mid-sized MES cities only.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +41,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civic.settings")
 SHARED = Path(os.environ.get("CIVIC_SHARED_DATA", REPO.parent / "shared" / "data")) / "pabulib"
 
 from voting.formats.pabulib import read_pb  # noqa: E402
+from voting.rules import mes  # noqa: E402
 from voting.rules.greedy import greedy  # noqa: E402
 from voting.rules.mes import method_of_equal_shares  # noqa: E402
 from voting.rules.pb import Ballot, Instance, Profile, Project  # noqa: E402
@@ -181,6 +185,9 @@ def main() -> None:
     parser.add_argument("--pabutools-memory", action="store_true", help="also trace pabutools' peak memory (slow)")
     parser.add_argument("--pabutools-timeout", type=int, default=900, help="give up on one pabutools run after N s")
     parser.add_argument(
+        "--add1-step-by-step", action="store_true", help="also time our Add1 recounting every step (no skipping)"
+    )
+    parser.add_argument(
         "--pabutools-add1-everywhere",
         action="store_true",
         help="also run pabutools' Add1 on the large files (about half an hour per city)",
@@ -228,10 +235,26 @@ def main() -> None:
                 ]
             print(f"{label[:38]:38} {rule:9} {shape:>18} " + " ".join(cells), flush=True)
             if rule == "add1":
-                seconds, peak, _ = measure(ours("add1", instance, profile, completion="add1"), trace=True)
-                print(f"{label[:38]:38} {'add1*':9} {shape:>18} {seconds:8.3f} {peak:9.1f}", flush=True)
+                seconds, peak, result = measure(
+                    partial(method_of_equal_shares, instance, profile, completion="add1", tie_break="lexicographic"),
+                    trace=True,
+                )
+                details = result.details
+                print(
+                    f"{label[:38]:38} {'add1*':9} {shape:>18} {seconds:8.3f} {peak:9.1f}   "
+                    f"{len(details['add1_steps'])} steps, {details['add1_recounts']} recounts",
+                    flush=True,
+                )
+                if args.add1_step_by_step:
+                    mes._ADD1_SKIPPING = False
+                    try:
+                        for name_, completion in (("add1 step", "add1-first-exhaustive"), ("add1* step", "add1")):
+                            seconds, _, _ = measure(ours("add1", instance, profile, completion=completion), trace=False)
+                            print(f"{label[:38]:38} {name_:9} {shape:>18} {seconds:8.3f}", flush=True)
+                    finally:
+                        mes._ADD1_SKIPPING = True
     print("\nadd1 = pabutools' Add1 (stop at the first exhaustive outcome); add1* = our default Add1 "
-          "(raise until the next step would overspend), ours only.")
+          "(raise until the next step would overspend), ours only; 'step' = recounting every step.")
 
 
 if __name__ == "__main__":

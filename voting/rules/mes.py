@@ -95,8 +95,9 @@ class _Run:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     eliminated: dict[int, dict[str, Any]] = field(default_factory=dict)
     class_budget: np.ndarray | None = None
-    # Per round: (project bought, its price rho, whether the round is *solid*: the project was
-    # affordable by more than the margin and priced without every supporter paying all they had,
+    # Per round: (project bought, its price rho, whether the round is *solid*: its supporters held
+    # more than its cost, by the margin, so it is affordable and priced by the exact-price formula
+    # at every larger budget,
     # the prices of the other projects priced that round). Add1's interval certificate reads the
     # first three (see :func:`_follow`); the prices only guide where it looks next.
     trace: list[Round] = field(default_factory=list)
@@ -234,7 +235,7 @@ def _run_mes(
         after = before - due
         budgets[s.classes] = np.maximum(after, 0.0, out=after)
         run.selected.append(chosen)
-        solid = affordable[chosen] >= cost_floor(costs[chosen], 1) and poor < len(s.classes)
+        solid = affordable[chosen] >= costs[chosen] * (1 + CERTIFICATE_MARGIN) and poor < len(s.classes)
         # The prices of projects surely affordable (above their cost) at this budget.
         margin = 1 + CERTIFICATE_MARGIN
         prices = {j: rho_j for rho_j, j, _ in evaluated if affordable[j] >= costs[j] * margin}
@@ -281,9 +282,9 @@ def _follow(
     budgets by the same operations), or ``None`` as soon as one condition of the certificate
     fails, with a guess of where in the interval it starts failing (:func:`_crossing`).
 
-    Why the certificate is sound, with
-    ``b_hi`` this budget, ``w_t`` and ``rho_t`` the winner and its price in round ``t`` at
-    ``b_lo``, and all prices and budgets taken along the same winner sequence:
+    Why the certificate is sound, with ``b_hi`` this budget, ``w_t`` and ``rho_t`` the winner and
+    its price in round ``t`` at ``b_lo``, and all prices and budgets taken along the same winner
+    sequence:
 
     1. *Monotonicity.* Every supporter's money left after each round is nondecreasing in the
        starting budget ``b``: by induction, if the money before round ``t`` grows with ``b``,
@@ -293,8 +294,9 @@ def _follow(
        falls.
     2. *Round t is decided the same way at every b in [b_lo, b_hi].* The rule buys, among the
        affordable projects whose price is within ``1 + eps`` of the least price, the best in
-       tie rank. Conditions checked: ``w_t`` was affordable at ``b_lo`` (so at every larger
-       ``b``) and its price ``rho_w(b) <= rho_t``; every other project still in the running
+       tie rank. Conditions checked: ``w_t``'s supporters held more than its cost at ``b_lo``
+       (a *solid* round; so they do at every larger ``b``, out of the tolerance band described
+       below) and its price ``rho_w(b) <= rho_t``; every other project still in the running
        is either unaffordable at ``b_hi`` (so at every smaller ``b``), or ranks before ``w_t``
        and costs ``rho_k(b_hi) > rho_t (1 + eps)`` (so ``rho_k(b) >= rho_k(b_hi) > rho_w(b)
        (1 + eps) >= least(b) (1 + eps)``: not tied, not cheapest), or ranks after ``w_t`` and
@@ -376,7 +378,7 @@ def _follow(
         after = before - due
         budgets[s.classes] = np.maximum(after, 0.0, out=after)
         run.selected.append(winner)
-        run.trace.append((winner, rho, available >= cost_floor(cost, 1), prices))
+        run.trace.append((winner, rho, available >= cost * (1 + CERTIFICATE_MARGIN), prices))
     low_budgets = low.class_budget
     for _, _, k in heap:  # nothing may be affordable after the last winner
         if k not in bought:
