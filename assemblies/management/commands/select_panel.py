@@ -46,7 +46,7 @@ class ProgressPrinter:
         self.stream.write(  # type: ignore[attr-defined]
             f"{progress.algorithm} stage {progress.stage} iteration {progress.iteration}: "
             f"minimum probability {progress.lower_bound:.6f} (bound {progress.upper_bound:.6f}), "
-            f"{progress.panels} panels\n"
+            f"{progress.panels} panels" + (f" [{progress.message}]" if progress.message else "") + "\n"
         )
         self.stream.flush()  # type: ignore[attr-defined]
 
