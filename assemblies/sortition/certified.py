@@ -20,6 +20,10 @@ and at most one per household. So the set A of probability vectors any lottery c
    in ``L`` minus ``CERTIFICATE_TOLERANCE``. Its minimum is then also the maximin optimum (``L``'s
    smallest entry bounds every lottery's minimum from above), which is why ``maximin`` uses it too.
 
+The certificate is as exact as the LPs: the levels come from HiGHS duals (a type is fixed when its
+dual weight exceeds ``LEXIMIN_DUAL_THRESHOLD``), exactly as in the column-generation route, and the
+comparison allows ``CERTIFICATE_TOLERANCE``.
+
 The decomposition can fail: with three or more categories the relaxation is not integral, and ``x*``
 may lie outside the convex hull of the integer panels (or the peeling may walk into a face with no
 integer panel). Then the caller falls back to the column-generation algorithms, seeded with the panels
