@@ -94,7 +94,8 @@ class _Run:
     selected: list[int] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     eliminated: dict[int, dict[str, Any]] = field(default_factory=dict)
-    class_budget: np.ndarray | None = None
+    budgets: np.ndarray | None = None  # per class, in the counting order of :class:`_Prepared`
+    order: np.ndarray | None = None  # that order: budgets[p] belongs to original class order[p]
     # Per round: (project bought, its price rho, whether the round is *solid*: its supporters held
     # more than its cost, by the margin, so it is affordable and priced by the exact-price formula
     # at every larger budget,
@@ -102,44 +103,158 @@ class _Run:
     # first three (see :func:`_follow`); the prices only guide where it looks next.
     trace: list[Round] = field(default_factory=list)
 
+    @property
+    def class_budget(self) -> np.ndarray | None:
+        """Money left per voter class, in the original class order (that of :class:`ElectionArrays`)."""
+        if self.budgets is None or self.order is None:
+            return self.budgets
+        out = np.empty_like(self.budgets)
+        out[self.order] = self.budgets
+        return out
+
 
 @dataclass
 class _Supporters:
-    """Per-project supporter data that no recount changes, prepared once for all Add1 steps."""
+    """Per-project supporter data that no recount changes, prepared once for all Add1 steps.
+
+    ``classes`` are positions in the *counting order* of the voter classes (see :class:`_Prepared`),
+    sorted. When they form a few contiguous runs, ``runs`` lists them as ``(start, stop)`` and
+    budgets are read and written by slices (a view for a single run) instead of fancy indexing:
+    on the synthetic city a 57k-element gather costs ~100 us and the scatter ~130 us, a slice
+    copy ~15 us and a view nothing.
+    """
 
     classes: np.ndarray
     weights: np.ndarray
     utilities: np.ndarray
     total_utility: float
     uniform: float  # the common utility when all supporters have the same one (approval), else 0
+    runs: list[tuple[int, int]] | None = None
+    size: int = 0
+
+    def gather(self, budgets: np.ndarray) -> np.ndarray:
+        """The supporters' budgets; a *view* of ``budgets`` when they are one run (do not write)."""
+        runs = self.runs
+        if runs is None:
+            return budgets.take(self.classes)  # take: ~20 % faster than fancy indexing
+        if len(runs) == 1:
+            start, stop = runs[0]
+            return budgets[start:stop]
+        return np.concatenate([budgets[start:stop] for start, stop in runs])
+
+    def charge(self, budgets: np.ndarray, before: np.ndarray, due: float | np.ndarray) -> None:
+        """Set the supporters' budgets to ``max(before - due, 0)``, ``before`` from :meth:`gather`.
+
+        Each supporter pays ``min(b, due)`` and keeps ``max(b - min(b, due), 0)``, which in floats is
+        bit for bit ``max(b - due, 0)``: ``b - due`` is exact in sign, and ``b - b`` is +0. One pass
+        less. With one run ``before`` is a view and is updated in place.
+        """
+        runs = self.runs
+        if runs is not None and len(runs) == 1:
+            np.subtract(before, due, out=before)
+            np.maximum(before, 0.0, out=before)
+            return
+        after = before - due
+        np.maximum(after, 0.0, out=after)
+        if runs is None:
+            budgets[self.classes] = after
+            return
+        offset = 0
+        for start, stop in runs:
+            end = offset + stop - start
+            budgets[start:stop] = after[offset:end]
+            offset = end
+
+
+@dataclass
+class _Prepared:
+    """The supporters of every project, in a *counting order* of the voter classes chosen for locality.
+
+    Classes are renumbered (``order[p]`` is the original class at position ``p``) by sorting them
+    on whether they support each of the :data:`LOCALITY_KEYS` most supported projects, most
+    supported first, in reflected Gray-code order (each key XOR-ed with the keys before it): the
+    supporters of the most supported project are then one contiguous run, the next ones a few
+    runs (synthetic city: 1, 1, 2, 4, 8, 14, 21, 38 runs for the eight largest, 57k to 13k
+    classes), so reading and charging them is a slice copy or a view (see :class:`_Supporters`).
+    Only the position of a class changes, not its budget or any rule step; outside the count,
+    budgets are reported in the original class order (:attr:`_Run.class_budget`).
+    """
+
+    supporters: dict[int, _Supporters]
+    order: np.ndarray
+    inverse: np.ndarray  # inverse[c]: position of original class c in the counting order
+
+    def items(self):  # noqa: ANN201 - the dict's view
+        return self.supporters.items()
+
+    def __getitem__(self, j: int) -> _Supporters:
+        return self.supporters[j]
+
+
+LOCALITY_KEYS = 16
+"""How many of the most supported projects the counting order of the classes is sorted on."""
+RUN_LENGTH = 500
+"""A project's supporters are read by runs when they average at least this many classes per run
+(a slice costs ~0.3 us of overhead, a gathered element ~2 ns)."""
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
     """Inner product without BLAS: ``np.dot`` hands even 1,000-element vectors to multithreaded
-    OpenBLAS, which on a busy 2-core machine was measured 50x slower than this."""
-    return float(np.multiply(a, b).sum())
+    OpenBLAS, which on a busy 2-core machine was measured 50x slower than this (4 ms for 57k
+    elements against 40 us). ``np.add.reduce`` directly skips the ``ndarray.sum`` wrapper."""
+    return float(np.add.reduce(np.multiply(a, b)))
 
 
-def _prepare(arrays: ElectionArrays) -> dict[int, _Supporters]:
+def _prepare(arrays: ElectionArrays) -> _Prepared:
     with paused_gc():
         return _prepare_supporters(arrays)
 
 
-def _prepare_supporters(arrays: ElectionArrays) -> dict[int, _Supporters]:
+def _counting_order(arrays: ElectionArrays) -> np.ndarray:
+    n = len(arrays.class_weight)
+    sizes = np.diff(arrays.start)
+    top = [int(j) for j in np.argsort(-sizes, kind="stable")[:LOCALITY_KEYS] if sizes[j] > 0]
+    if not top or n == 0:
+        return np.arange(n)
+    support = np.zeros((len(top), n), dtype=np.int8)
+    for row, j in enumerate(top):
+        support[row, arrays.classes[arrays.supporters(j)]] = 1
+    gray = np.bitwise_xor.accumulate(support, axis=0)
+    return np.lexsort(gray[::-1])  # lexsort's last key is the primary one
+
+
+def _runs(positions: np.ndarray) -> list[tuple[int, int]] | None:
+    if len(positions) == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    if len(positions) < RUN_LENGTH * (len(breaks) + 1):
+        return None
+    starts = np.concatenate(([0], breaks))
+    stops = np.concatenate((breaks, [len(positions)]))
+    return [(int(positions[a]), int(positions[b - 1]) + 1) for a, b in zip(starts, stops, strict=True)]
+
+
+def _prepare_supporters(arrays: ElectionArrays) -> _Prepared:
+    order = _counting_order(arrays)
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.arange(len(order))
+    class_weight = arrays.class_weight[order]
     prepared: dict[int, _Supporters] = {}
     for j in range(len(arrays.exact_costs)):
         part = arrays.supporters(j)
         if arrays.exact_costs[j] == 0 or part.stop == part.start:
             continue
-        classes = arrays.classes[part]
-        weights = arrays.class_weight[classes]
-        utilities = arrays.utilities[part]
+        positions = inverse[arrays.classes[part]]
+        sort = np.argsort(positions, kind="stable")
+        classes = positions[sort]
+        weights = class_weight[classes]
+        utilities = arrays.utilities[part][sort]
         total = _dot(weights, utilities)
         if total > 0:
             first = float(utilities[0])
             uniform = first if bool(np.all(utilities == first)) else 0.0
-            prepared[j] = _Supporters(classes, weights, utilities, total, uniform)
-    return prepared
+            prepared[j] = _Supporters(classes, weights, utilities, total, uniform, _runs(classes), len(classes))
+    return _Prepared(prepared, order, inverse)
 
 
 def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int]:
@@ -151,9 +266,20 @@ def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int
     grows and the set of supporters paying all only grows, so this ends in at most as many
     passes as there are distinct budget levels (two or three on real data), each pass a few
     vectorised sums. Equal limits need no ordering, which a sort-based search would.
+
+    With a uniform utility ``u`` the first test, "does anybody have ``b / u < rho``", is decided
+    on the least budget alone, bit for bit: correctly rounded division by ``u > 0`` is monotone,
+    so ``min(b) / u`` is the least of the ``b / u``. Most prices end there, without building the
+    limits and the mask.
     """
     rho = cost / s.total_utility
-    limits = budgets / s.uniform if s.uniform else budgets / s.utilities
+    uniform = s.uniform
+    if uniform:
+        if float(budgets.min()) / uniform >= rho:
+            return rho, 0
+        limits = budgets / uniform
+    else:
+        limits = budgets / s.utilities
     poor = limits < rho
     if not poor.any():
         return rho, 0
@@ -165,7 +291,7 @@ def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int
         count = new_count
         weights = s.weights[poor]
         paid = _dot(weights, budgets[poor])
-        used = float(np.sum(weights)) * s.uniform if s.uniform else _dot(weights, s.utilities[poor])
+        used = float(np.add.reduce(weights)) * uniform if uniform else _dot(weights, s.utilities[poor])
         rest = s.total_utility - used
         if rest <= s.total_utility * RELATIVE_EPS:
             return float(limits.max()), len(limits)
@@ -184,7 +310,7 @@ def _run_mes(
     rank: list[int],
     budget_per_voter: Fraction,
     explain: bool,
-    prepared: dict[int, _Supporters] | None = None,
+    prepared: _Prepared | None = None,
 ) -> _Run:
     run = _Run(budget_per_voter)
     prepared = prepared if prepared is not None else _prepare(arrays)
@@ -205,7 +331,7 @@ def _run_mes(
         while heap and heap[0][0] <= best * (1 + RELATIVE_EPS):
             _, _, j = heapq.heappop(heap)
             s = prepared[j]
-            budgets_j = budgets[s.classes]
+            budgets_j = s.gather(budgets)
             cost = costs[j]
             available = _dot(s.weights, budgets_j)
             if available < cost * (1 - RELATIVE_EPS):
@@ -230,19 +356,16 @@ def _run_mes(
         before = gathered[chosen]  # no budget changed since it was priced this round
         # rho * uniform is, bit for bit, each element of rho * utilities when they are all equal
         due = rho * s.uniform if s.uniform else rho * s.utilities
-        # Each supporter pays min(b, due) and keeps max(b - min(b, due), 0), which in floats is
-        # bit for bit max(b - due, 0): b - due is exact in sign, and b - b is +0. One pass less.
-        after = before - due
-        budgets[s.classes] = np.maximum(after, 0.0, out=after)
+        payment = np.minimum(before, due) if explain else None  # before charge(), which may update it
+        s.charge(budgets, before, due)
         run.selected.append(chosen)
-        solid = affordable[chosen] >= costs[chosen] * (1 + CERTIFICATE_MARGIN) and poor < len(s.classes)
+        solid = affordable[chosen] >= costs[chosen] * (1 + CERTIFICATE_MARGIN) and poor < s.size
         # The prices of projects surely affordable (above their cost) at this budget.
         margin = 1 + CERTIFICATE_MARGIN
         prices = {j: rho_j for rho_j, j, _ in evaluated if affordable[j] >= costs[j] * margin}
         run.trace.append((chosen, rho, solid, prices))
-        if explain:
+        if payment is not None:
             weights = s.weights
-            payment = np.minimum(before, due)
             run.rounds.append(
                 {
                     "round": round_number,
@@ -258,7 +381,7 @@ def _run_mes(
                     "tied_with": sorted(j for _, _, j, _ in tied if j != chosen),
                 }
             )
-    run.class_budget = budgets
+    run.budgets, run.order = budgets, prepared.order
     return run
 
 
@@ -272,7 +395,7 @@ def _follow(
     rank: list[int],
     budget_per_voter: Fraction,
     low: _Run,
-    prepared: dict[int, _Supporters],
+    prepared: _Prepared,
 ) -> tuple[_Run | None, float]:
     """Recount at ``budget_per_voter`` buying the winners of ``low`` (a run at a lower budget
     ``b_lo``) in the same order, and certify that every budget between the two buys exactly them.
@@ -344,7 +467,7 @@ def _follow(
             if k in bought:
                 continue
             s = prepared[k]
-            budgets_k = budgets[s.classes]
+            budgets_k = s.gather(budgets)
             cost = costs[k]
             available = _dot(s.weights, budgets_k)
             if available < cost_floor(cost, -1):
@@ -352,7 +475,7 @@ def _follow(
             if available < cost_floor(cost, 1):
                 return None, 0.5  # too close to the affordability threshold to certify
             rho_k, poor = _price(cost, s, budgets_k)
-            if poor == len(s.classes):
+            if poor == s.size:
                 return None, 0.5
             priced.append((rho_k, rank_k, k))
             if available >= cost * (1 + CERTIFICATE_MARGIN):
@@ -367,28 +490,26 @@ def _follow(
         for entry in priced:
             heapq.heappush(heap, entry)
         s = prepared[winner]
-        before = budgets[s.classes]
+        before = s.gather(budgets)
         cost = costs[winner]
         available = _dot(s.weights, before)
         rho, poor = _price(cost, s, before)
         # Not needed by the proof (affordable at b_lo), but keeps this run equal to _run_mes's.
-        if available < cost * (1 - RELATIVE_EPS) or poor == len(s.classes):
+        if available < cost * (1 - RELATIVE_EPS) or poor == s.size:
             return None, 0.5
-        due = rho * s.uniform if s.uniform else rho * s.utilities
-        after = before - due
-        budgets[s.classes] = np.maximum(after, 0.0, out=after)
+        s.charge(budgets, before, rho * s.uniform if s.uniform else rho * s.utilities)
         run.selected.append(winner)
         run.trace.append((winner, rho, available >= cost * (1 + CERTIFICATE_MARGIN), prices))
-    low_budgets = low.class_budget
+    low_budgets = low.budgets  # in the counting order, as ``budgets``
     for _, _, k in heap:  # nothing may be affordable after the last winner
         if k not in bought:
             s = prepared[k]
-            available = _dot(s.weights, budgets[s.classes])
+            available = _dot(s.weights, s.gather(budgets))
             threshold = cost_floor(costs[k], -1)
             if available >= threshold:
-                before_ = _dot(s.weights, low_budgets[s.classes]) if low_budgets is not None else None
+                before_ = _dot(s.weights, s.gather(low_budgets)) if low_budgets is not None else None
                 return None, _crossing(before_, available, threshold)
-    run.class_budget = budgets
+    run.budgets, run.order = budgets, prepared.order
     return run, 1.0
 
 
