@@ -147,14 +147,14 @@ class _Supporters:
 
         Each supporter pays ``min(b, due)`` and keeps ``max(b - min(b, due), 0)``, which in floats is
         bit for bit ``max(b - due, 0)``: ``b - due`` is exact in sign, and ``b - b`` is +0. One pass
-        less. With one run ``before`` is a view and is updated in place.
+        less. ``before`` is overwritten (with one run it is a view, so that updates ``budgets``).
         """
         runs = self.runs
         if runs is not None and len(runs) == 1:
             np.subtract(before, due, out=before)
             np.maximum(before, 0.0, out=before)
             return
-        after = before - due
+        after = np.subtract(before, due, out=before)  # a copy of its own: gather() made it
         np.maximum(after, 0.0, out=after)
         if runs is None:
             budgets[self.classes] = after
@@ -183,6 +183,14 @@ class _Prepared:
     supporters: dict[int, _Supporters]
     order: np.ndarray
     inverse: np.ndarray  # inverse[c]: position of original class c in the counting order
+    costs: list[float]  # arrays.costs as Python floats: scalar arithmetic on them is ~3x faster
+    keys: list[tuple[float, int]]  # (cost / total utility, project): the first heap bound of each project
+
+    def heap(self, rank: list[int]) -> list[tuple[float, int, int]]:
+        """The candidates in a heap by (lower bound on rho, tie rank), as every count starts."""
+        heap = [(key, rank[j], j) for key, j in self.keys]
+        heapq.heapify(heap)
+        return heap
 
     def items(self):  # noqa: ANN201 - the dict's view
         return self.supporters.items()
@@ -198,10 +206,19 @@ RUN_LENGTH = 500
 (a slice costs ~0.3 us of overhead, a gathered element ~2 ns)."""
 
 
+BLAS_DOT_MAX = 8192
+"""Longest vectors :func:`_dot` hands to BLAS. OpenBLAS computes ``ddot`` on one thread up to
+10,000 elements and on all cores above; single-threaded it is the fastest inner product (835
+elements, the typical supporter list of the synthetic city: 3 us against 8 us for NumPy's
+multiply and sum, mostly call overhead), multithreaded on a busy 2-core machine it was measured
+at 0.2-5 ms for 10k-57k elements against 20-60 us for multiply and sum."""
+
+
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """Inner product without BLAS: ``np.dot`` hands even 1,000-element vectors to multithreaded
-    OpenBLAS, which on a busy 2-core machine was measured 50x slower than this (4 ms for 57k
-    elements against 40 us). ``np.add.reduce`` directly skips the ``ndarray.sum`` wrapper."""
+    """Inner product: BLAS on short vectors, NumPy's multiply and (pairwise) sum on long ones
+    (see :data:`BLAS_DOT_MAX`). Either sums in its own order; the module's tolerance covers that."""
+    if len(a) <= BLAS_DOT_MAX:
+        return float(a.dot(b))
     return float(np.add.reduce(np.multiply(a, b)))
 
 
@@ -254,7 +271,9 @@ def _prepare_supporters(arrays: ElectionArrays) -> _Prepared:
             first = float(utilities[0])
             uniform = first if bool(np.all(utilities == first)) else 0.0
             prepared[j] = _Supporters(classes, weights, utilities, total, uniform, _runs(classes), len(classes))
-    return _Prepared(prepared, order, inverse)
+    costs = [float(c) for c in arrays.costs]
+    keys = [(costs[j] / s.total_utility, j) for j, s in prepared.items()]
+    return _Prepared(prepared, order, inverse, costs, keys)
 
 
 def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int]:
@@ -280,9 +299,9 @@ def _price(cost: float, s: _Supporters, budgets: np.ndarray) -> tuple[float, int
         limits = budgets / uniform
     else:
         limits = budgets / s.utilities
+        if float(limits.min()) >= rho:  # nobody has b / u < rho
+            return rho, 0
     poor = limits < rho
-    if not poor.any():
-        return rho, 0
     count = 0
     while True:
         new_count = int(np.count_nonzero(poor))
@@ -315,12 +334,11 @@ def _run_mes(
     run = _Run(budget_per_voter)
     prepared = prepared if prepared is not None else _prepare(arrays)
     budgets = np.full(len(arrays.class_weight), float(budget_per_voter))
-    costs = arrays.costs
+    costs = prepared.costs
     # Candidates in a heap by (lower bound on rho, tie rank): each round pops them in the order a
     # full sort would list them and stops at the first whose bound exceeds the best price found,
     # so rounds see exactly the projects a sorted scan would, without re-sorting every round.
-    heap = [(costs[j] / s.total_utility, rank[j], j) for j, s in prepared.items()]
-    heapq.heapify(heap)
+    heap = prepared.heap(rank)
     round_number = 0
     while heap:
         round_number += 1
@@ -447,9 +465,8 @@ def _follow(
     """
     run = _Run(budget_per_voter)
     budgets = np.full(len(arrays.class_weight), float(budget_per_voter))
-    costs = arrays.costs
-    heap = [(costs[j] / s.total_utility, rank[j], j) for j, s in prepared.items()]
-    heapq.heapify(heap)
+    costs = prepared.costs
+    heap = prepared.heap(rank)
     bought: set[int] = set()
     better_factor = (1 + RELATIVE_EPS) * (1 + CERTIFICATE_MARGIN)
     worse_factor = (1 + CERTIFICATE_MARGIN) / (1 + RELATIVE_EPS)
