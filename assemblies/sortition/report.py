@@ -8,6 +8,7 @@ panel again.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 from collections.abc import Sequence
@@ -79,7 +80,41 @@ def build_report(
 
 
 def write_report(path: str | Path, report: dict[str, object]) -> None:
-    Path(path).write_text(json.dumps(report, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    """Write the report as indented JSON, or as compact gzipped JSON when the name ends in ``.gz``.
+
+    The portfolio lists every named panel, and certified LEXIMIN portfolios on large pools have tens
+    of thousands of them (122 MB of indented JSON for 2,000 respondents choosing 200; 3.5 MB gzipped).
+    The gzip header carries no file name or time, so the same report gives the same bytes.
+    """
+    path = Path(path)
+    if path.suffix == ".gz":
+        text = json.dumps(report, separators=(",", ":"), sort_keys=False) + "\n"
+        with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+            packed.write(text.encode("utf-8"))
+        return
+    path.write_text(json.dumps(report, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def read_report(path: str | Path) -> dict[str, object]:
+    """Read a report written by :func:`write_report` (plain or ``.gz``).
+
+    Raises ``OSError`` or ``ValueError`` (with the reason) for a file that is missing, truncated,
+    not gzip although named ``.gz``, or not a JSON object.
+    """
+    path = Path(path)
+    if path.suffix == ".gz":
+        try:
+            with gzip.open(path, "rb") as packed:
+                data = packed.read()
+        except EOFError as error:  # a truncated gzip stream
+            raise ValueError(f"truncated gzip file ({error})") from None
+        text = data.decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    report = json.loads(text)
+    if not isinstance(report, dict):
+        raise ValueError("the report is not a JSON object")
+    return report
 
 
 @dataclass

@@ -3,6 +3,7 @@ reproducibility across processes with different hash seeds."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -75,6 +76,27 @@ def test_verify_panel_accepts_a_genuine_report_and_rejects_a_tampered_one(tmp_pa
     completed = manage("verify_panel", str(tampered))
     assert completed.returncode == 1
     assert "MISMATCH" in completed.stderr
+
+
+def test_gzipped_report_is_reproducible_and_verifies(tmp_path):
+    """``--report X.json.gz`` writes the same report compactly gzipped, byte-identical on a re-run,
+    and ``verify_panel`` reads it; a truncated one is refused with exit 2 and the reason."""
+    plain, packed, again = tmp_path / "r.json", tmp_path / "r.json.gz", tmp_path / "again.json.gz"
+    for target in (plain, packed, again):
+        completed = manage(*select_args(SMALL_20, "--algorithm", "leximin", "--seed", "7", "--report", str(target)))
+        assert completed.returncode == 0, completed.stderr
+    assert packed.read_bytes()[:2] == b"\x1f\x8b"
+    assert packed.read_bytes() == again.read_bytes()
+    assert json.loads(gzip.decompress(packed.read_bytes())) == json.loads(plain.read_text())
+    completed = manage("verify_panel", str(packed))
+    assert completed.returncode == 0, completed.stderr
+    assert "MATCH" in completed.stdout
+    truncated = tmp_path / "truncated.json.gz"
+    truncated.write_bytes(packed.read_bytes()[:40])
+    completed = manage("verify_panel", str(truncated))
+    assert completed.returncode == 2
+    assert "cannot read report" in completed.stderr
+    assert "Traceback" not in completed.stderr
 
 
 def test_verify_panel_rejects_a_changed_people_file(tmp_path):

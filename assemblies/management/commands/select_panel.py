@@ -71,7 +71,9 @@ class Command(BaseCommand):
             help="cap LEXIMIN's later stages at this many column-generation iterations (reproducible)",
         )
         parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
-        parser.add_argument("--report", help="write the selection report (JSON) here")
+        parser.add_argument(
+            "--report", help="write the selection report here (JSON; gzipped JSON if the name ends in .gz)"
+        )
         parser.add_argument("--output", help="write the selected people's rows (CSV) here")
 
     def handle(self, *args: object, **options: object) -> None:

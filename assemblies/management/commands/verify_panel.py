@@ -1,28 +1,27 @@
-"""``manage.py verify_panel REPORT.json``: exit 0 only if re-running the draw gives the recorded panel."""
+"""``manage.py verify_panel REPORT.json[.gz]``: exit 0 only if re-running the draw gives the recorded panel."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assemblies.sortition.errors import InfeasibleQuotasError, SortitionInputError
-from assemblies.sortition.report import verify_report
+from assemblies.sortition.report import read_report, verify_report
 
 
 class Command(BaseCommand):
     help = "Check a selection report: same files, same draw, same panel."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("report", help="report JSON written by select_panel --report")
+        parser.add_argument("report", help="report written by select_panel --report (JSON, or gzipped JSON if .gz)")
         parser.add_argument("--people", help="people CSV, if it has moved since the report was written")
         parser.add_argument("--categories", help="categories CSV, if it has moved")
 
     def handle(self, *args: object, **options: object) -> None:
         path = Path(str(options["report"]))
         try:
-            report = json.loads(path.read_text(encoding="utf-8"))
+            report = read_report(path)
         except (OSError, ValueError) as error:
             raise CommandError(f"{path}: cannot read report ({error})", returncode=2) from None
         try:
