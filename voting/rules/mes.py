@@ -52,12 +52,24 @@ error is below 1e-12 relative, so real differences of prices (which in real elec
 orders of magnitude larger than 1e-9) are never confused, while exact ties that floats would split
 by one ulp are recognised as ties, as exact arithmetic would. The conformance tests check this
 against pabutools' exact (gmpy2) arithmetic.
+
+Speed. Add1 makes about a thousand counts on a city, and most of a count's time is NumPy call
+overhead on short supporter lists plus gathering and scattering the long ones, so a count is
+organised to make few, cheap calls (synthetic 100k x 200 city, Add1: 6.6 s before these, 4.0 s
+after, measured interleaved): the voter classes are counted in an order where the supporters of
+the most supported projects are contiguous runs, read and charged by slices (:class:`_Prepared`);
+short inner products go to single-threaded BLAS (:data:`BLAS_DOT_MAX`); a price needs no mask
+when the poorest supporter can pay it (:func:`_price`); projects whose supporters cannot reach
+their cost even with the whole starting budget are left out of the count (:meth:`_Prepared.heap`).
+None changes a decision: the same comparisons are made on the same quantities, up to the order
+in which sums are added, which the tolerance covers.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import ItemsView
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -205,7 +217,7 @@ class _Prepared:
         heapq.heapify(heap)
         return heap
 
-    def items(self):  # noqa: ANN201 - the dict's view
+    def items(self) -> ItemsView[int, _Supporters]:
         return self.supporters.items()
 
     def __getitem__(self, j: int) -> _Supporters:
