@@ -386,7 +386,8 @@ def _run_mes(
             available = _dot(s.weights, budgets_j)
             if available < cost * (1 - RELATIVE_EPS):
                 if explain:
-                    run.eliminated[j] = {"round": round_number, "supporters_budget_left": available}
+                    left = _explained_sum(s.weights, budgets_j)
+                    run.eliminated[j] = {"round": round_number, "supporters_budget_left": left}
                 continue
             rho, poor = _price(cost, s, budgets_j)
             evaluated.append((rho, j, poor))
@@ -427,12 +428,22 @@ def _run_mes(
                     "supporters_paying_all_they_had": float(
                         weights[payment < rho * s.utilities * (1 - RELATIVE_EPS)].sum()
                     ),
-                    "paid": _dot(weights, payment),
+                    "paid": _explained_sum(weights, payment),
                     "tied_with": sorted(j for _, _, j, _ in tied if j != chosen),
                 }
             )
     run.budgets, run.order = budgets, prepared.order
     return run
+
+
+def _explained_sum(weights: np.ndarray, values: np.ndarray) -> float:
+    """Correctly rounded sum of products for the published explanation only.
+
+    The count's own sums depend on summation order (class order, BLAS kernel of the machine), so
+    they can differ in the last digit between machines; the figures we publish should not, and a
+    round whose supporters paid exactly the cost should read as that cost.
+    """
+    return math.fsum(np.multiply(weights, values).tolist())
 
 
 def _exhaustive(arrays: ElectionArrays, budget: Fraction, chosen: set[int], candidates: list[int]) -> bool:
@@ -804,7 +815,7 @@ def _explain_projects(
         else:
             entry["status"] = "rejected"
             part = arrays.supporters(j)
-            left = _dot(arrays.class_weight[arrays.classes[part]], budgets[arrays.classes[part]])
+            left = _explained_sum(arrays.class_weight[arrays.classes[part]], budgets[arrays.classes[part]])
             entry["supporters_budget_left"] = left
             entry["needed"] = project.cost
             if arrays.support[j] == 0:
