@@ -51,7 +51,7 @@ import numpy as np
 
 from . import tolerances
 from .columns import maximise_minimum
-from .highs import INF, PanelOracle, RestrictedMaster, _quiet_highs, add_panel_rows
+from .highs import INF, PanelOracle, RestrictedMaster, relaxation_model
 from .model import Progress, ProgressCallback
 from .pool import Pool
 
@@ -72,20 +72,7 @@ def relaxation_leximin(pool: Pool, progress: ProgressCallback | None = None, alg
     gets the level as lower bound), so each stage warm-starts from the previous basis.
     """
     num_types = pool.num_types
-    sizes = pool.type_sizes.astype(float)
-    highs = _quiet_highs()
-    highs.setOptionValue("presolve", "off")
-    highs.setOptionValue("primal_feasibility_tolerance", tolerances.LP_PRIMAL_FEASIBILITY_TOLERANCE)
-    highs.setOptionValue("dual_feasibility_tolerance", tolerances.LP_DUAL_FEASIBILITY_TOLERANCE)
-    highs.addVars(num_types, np.zeros(num_types), sizes)
-    highs.addVar(0.0, 1.0)  # z, column num_types
-    highs.changeColCost(num_types, 1.0)
-    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    add_panel_rows(highs, pool)
-    first_type_row = highs.getNumRow()
-    for t in range(num_types):
-        index = np.array([t, num_types], dtype=np.int32)
-        highs.addRow(0.0, INF, 2, index, np.array([1.0 / sizes[t], -1.0]))
+    highs, first_type_row = relaxation_model(pool, np.arange(num_types), np.full(num_types, np.nan))
     levels = np.full(num_types, np.nan)
     stages = 0
     col_value = np.zeros(num_types + 1)
@@ -115,7 +102,7 @@ def relaxation_leximin(pool: Pool, progress: ProgressCallback | None = None, alg
     if stages == 0:
         highs.run()
         col_value = np.array(highs.getSolution().col_value)
-    counts = np.clip(col_value[:num_types], 0.0, sizes)
+    counts = np.clip(col_value[:num_types], 0.0, pool.type_sizes.astype(float))
     return RelaxedLeximin(counts, levels, stages)
 
 

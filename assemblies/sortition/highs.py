@@ -272,15 +272,14 @@ class ExpectedCounts:
     duals: np.ndarray  # dual weight per active type (>= 0), same scaling as ``RestrictedMaster``'s
 
 
-def expected_count_optimum(pool: Pool, active_types: np.ndarray, fixed: np.ndarray) -> ExpectedCounts | None:
-    """Maximise the smallest ``count / size`` of unfixed types over the LP relaxation of the panel IP.
+def relaxation_model(pool: Pool, types: np.ndarray, fixed: np.ndarray) -> tuple[highspy.Highs, int]:
+    """The LP relaxation of the panel polytope, set up to maximise the smallest open probability.
 
-    Any distribution over panels has expected counts in the LP relaxation of the panel polytope
-    (fixed types keeping probability >= ``fixed``), so the optimum is an upper bound on the stage's
-    value, and on quota instances the integrality gap is typically nil (2000/200 synthetic: equal to
-    1e-13). Its duals are near-optimal pricing weights: column generation stabilised around them
-    converges in far fewer rounds than from the restricted LP's degenerate duals, and roundings of its
-    counts are good first panels. Returns ``None`` if the LP fails.
+    Columns: one expected count per type (between 0 and the type's size), then ``z``, the objective.
+    Rows: the panel-validity rows (:func:`add_panel_rows`), then one row per entry of ``types``:
+    ``count / size - z >= 0`` if its ``fixed`` entry is NaN (open), else ``count / size >= fixed``.
+    Returns the model and the index of the first type row, so callers can read those rows' duals
+    or re-bound them between LEXIMIN stages.
     """
     highs = _quiet_highs()
     highs.setOptionValue("presolve", "off")
@@ -294,12 +293,27 @@ def expected_count_optimum(pool: Pool, active_types: np.ndarray, fixed: np.ndarr
     highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
     add_panel_rows(highs, pool)
     first_type_row = highs.getNumRow()
-    for t, floor in zip(np.asarray(active_types, dtype=np.int64), fixed, strict=True):
+    for t, floor in zip(np.asarray(types, dtype=np.int64), fixed, strict=True):
         index = np.array([int(t), num_types], dtype=np.int32)
         if np.isnan(floor):
             highs.addRow(0.0, INF, 2, index, np.array([1.0 / sizes[t], -1.0]))
         else:
             highs.addRow(float(floor), INF, 2, index, np.array([1.0 / sizes[t], 0.0]))
+    return highs, first_type_row
+
+
+def expected_count_optimum(pool: Pool, active_types: np.ndarray, fixed: np.ndarray) -> ExpectedCounts | None:
+    """Maximise the smallest ``count / size`` of unfixed types over the LP relaxation of the panel IP.
+
+    Any distribution over panels has expected counts in the LP relaxation of the panel polytope
+    (fixed types keeping probability >= ``fixed``), so the optimum is an upper bound on the stage's
+    value, and on quota instances the integrality gap is typically nil (2000/200 synthetic: equal to
+    1e-13). Its duals are near-optimal pricing weights: column generation stabilised around them
+    converges in far fewer rounds than from the restricted LP's degenerate duals, and roundings of its
+    counts are good first panels. Returns ``None`` if the LP fails.
+    """
+    num_types = pool.num_types
+    highs, first_type_row = relaxation_model(pool, active_types, fixed)
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
