@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import ItemsView
+from collections.abc import ItemsView, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -446,8 +446,13 @@ def _explained_sum(weights: np.ndarray, values: np.ndarray) -> float:
     return math.fsum(np.multiply(weights, values).tolist())
 
 
+def _exact_cost(arrays: ElectionArrays, projects: Iterable[int]) -> Fraction:
+    """What the projects cost together, exactly: Add1's overspending and exhaustiveness tests."""
+    return sum((arrays.exact_costs[j] for j in projects), Fraction(0))
+
+
 def _exhaustive(arrays: ElectionArrays, budget: Fraction, chosen: set[int], candidates: list[int]) -> bool:
-    spent = sum((arrays.exact_costs[j] for j in chosen), Fraction(0))
+    spent = _exact_cost(arrays, chosen)
     return all(j in chosen or spent + arrays.exact_costs[j] > budget for j in candidates)
 
 
@@ -641,7 +646,7 @@ def _add1(
     wait, patience = 0, 1  # plain steps before the next try; doubles while certificates keep failing
     ceiling = MAX_ADD1_STEPS + 1  # a target whose certificate failed since the last recount
     followed = False  # whether ``run`` came from a certificate rather than _run_mes
-    run_cost = sum((arrays.exact_costs[j] for j in run.selected), Fraction(0))
+    run_cost = _exact_cost(arrays, run.selected)
     while True:
         chosen = set(run.selected)
         if len(chosen) == len(candidates):
@@ -670,7 +675,7 @@ def _add1(
             raise PBError(f"Add1 did not settle within {MAX_ADD1_STEPS:,} steps; use a larger increment")
         attempt = _run_mes(arrays, rank, base + number * step, False, prepared)
         recounts += 1
-        cost = sum((arrays.exact_costs[j] for j in attempt.selected), Fraction(0))
+        cost = _exact_cost(arrays, attempt.selected)
         steps.append(_step_entry(number, attempt.budget_per_voter, attempt.selected, cost, budget))
         if cost > budget:
             break
