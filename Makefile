@@ -32,6 +32,7 @@ serve: venv
 
 lint: dev-venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 unit-test: dev-venv
 	$(VENV)/bin/pytest
@@ -41,5 +42,6 @@ browser-test: dev-venv
 
 test: dev-venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 	$(VENV)/bin/pytest tests/browser -c tests/browser/pytest.ini

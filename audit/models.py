@@ -34,6 +34,8 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True, default="")
+    channel = models.CharField(_("channel"), max_length=16, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from .context import AuditContext
 from .models import AuditEntry
 
 
@@ -17,11 +18,15 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     request: Any = None,
+    context: AuditContext | None = None,
 ) -> AuditEntry:
-    """Append one entry. Call inside the action's transaction so both commit or neither."""
-    ip = None
-    if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
+    """Append one entry. Call inside the action's transaction so both commit or neither.
+
+    ``context`` says where the action came from (web, WebSocket, command, task); ``request`` is
+    accepted for older callers and turned into a web context.
+    """
+    if context is None:
+        context = AuditContext.from_request(request) if request is not None else AuditContext()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_obj,
@@ -32,7 +37,9 @@ def record(
         object_label=(str(obj)[:255] if obj is not None else ""),
         before=before,
         after=after,
-        ip_address=ip,
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+        channel=context.channel,
     )
 
 

@@ -11,7 +11,7 @@ import sys
 
 from tests.shared_data import REPO_ROOT
 
-PURE_PACKAGES = ["voting/rules", "voting/formats", "assemblies/sortition"]
+PURE_PACKAGES = ["engines", "voting/rules", "voting/formats", "assemblies/sortition"]
 
 
 def test_engine_packages_import_without_django():
