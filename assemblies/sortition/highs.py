@@ -15,6 +15,7 @@ from . import tolerances
 from .pool import Pool
 
 INF = highspy.kHighsInf
+MIP_UNLIMITED_SOLUTIONS = 2_147_483_647  # HiGHS's default for mip_max_improving_sols
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -123,9 +124,12 @@ class PanelOracle:
         rows = np.arange(len(row_lower), dtype=np.int32)
         self.highs.changeColsBounds(self.num_types, indices, np.asarray(lower, float), np.asarray(upper, float))
         self.highs.changeRowsBounds(len(rows), rows, np.asarray(row_lower, float), np.asarray(row_upper, float))
+        # Any panel in the box will do (the weights only vary which one), so stop at the first found.
+        self.highs.setOptionValue("mip_max_improving_sols", 1)
         try:
             result = self.best_panel(weights)
         finally:
+            self.highs.setOptionValue("mip_max_improving_sols", MIP_UNLIMITED_SOLUTIONS)
             self.highs.changeColsBounds(self.num_types, indices, np.zeros(self.num_types), self.sizes)
             self.highs.changeRowsBounds(len(rows), rows, self.row_lower[rows], self.row_upper[rows])
         return None if result is None else result[2]
