@@ -66,6 +66,9 @@ WARM_START_MOVES = 30
 # the peeling stops once DECOMPOSITION_STOP_MASS of the mass is left, and one LP over the panels
 # found places it (its tail is the slow part: faces with few integer points, integer programmes);
 DECOMPOSITION_STOP_MASS = 1e-4
+# only on pools with at least EARLY_STOP_MIN_TYPES types (smaller ones peel to the end, exactly, as
+# before: the LP's lottery can sit up to ~1e-6 off the levels of the larger groups, the peeling's ~1e-9);
+EARLY_STOP_MIN_TYPES = 1000
 # that LP's lottery is accepted if no type is more than CLOSING_ACCEPTED_GAP * (the bound) below its
 # relaxation level; the gap is then reported. Otherwise the rest is peeled exactly.
 CLOSING_ACCEPTED_GAP = 1e-4
@@ -289,6 +292,7 @@ def decompose(
     stage: int = 1,
     bound: float = 1.0,
     stop_mass: float = 0.0,
+    fast: bool = False,
 ) -> tuple[Decomposition | None, list[np.ndarray], str]:
     """Write ``target`` (a point of the relaxation) as a lottery over valid panels (module docstring).
 
@@ -339,7 +343,7 @@ def decompose(
         need_hi = np.where(tight, fractional_sum, row_hi - base.astype(np.int64))
         keys = y[fractional] - floor[fractional] - rng.random(len(fractional))
         up = None
-        if previous_up is not None:
+        if previous_up is not None and fast:
             # The last panel is still a rounding of y except where y just became integral or a row
             # just became tight (that is what stopped the step), so a few swaps usually repair it.
             start = np.intersect1d(previous_up, fractional, assume_unique=True)
@@ -359,14 +363,14 @@ def decompose(
             row_bounds = (np.where(tight, np.rint(sums), row_lo), np.where(tight, np.rint(sums), row_hi))
             weights = np.zeros(pool.num_types)
             weights[fractional] = keys
-            panel = oracle.panel_within(floor, np.ceil(y), *row_bounds, weights)
+            panel = oracle.panel_within(floor, np.ceil(y), *row_bounds, weights, first_found=fast)
             if panel is None:
                 boxed = False
                 ip_calls += 1
                 at_bound = near & ((rounded == 0) | (rounded == sizes))
                 lower = np.where(at_bound, rounded, 0.0)
                 upper = np.where(at_bound, rounded, sizes.astype(float))
-                panel = oracle.panel_within(lower, upper, *row_bounds, weights)
+                panel = oracle.panel_within(lower, upper, *row_bounds, weights, first_found=fast)
             if panel is None:
                 return _stuck(f"no integer panel on the face at step {step}", panels)
         if not constraints.valid(panel, sizes):
@@ -489,9 +493,23 @@ class Attempt:
 
 
 def certified_leximin(
-    pool: Pool, oracle: PanelOracle | None = None, progress: ProgressCallback | None = None, algorithm: str = "leximin"
+    pool: Pool,
+    oracle: PanelOracle | None = None,
+    progress: ProgressCallback | None = None,
+    algorithm: str = "leximin",
+    stop_mass: float | None = None,
 ) -> Attempt:
-    """The relaxation's LEXIMIN point decomposed into panels, if the certificate holds."""
+    """The relaxation's LEXIMIN point decomposed into panels, if the certificate holds.
+
+    ``stop_mass``: stop peeling once this much mass is left and close with one LP (``_close``);
+    by default ``DECOMPOSITION_STOP_MASS`` on pools of at least ``EARLY_STOP_MIN_TYPES`` types and
+    0 (peel to the end, exact) on smaller ones, where the tail is cheap. On those large pools the
+    peeling also repairs the previous step's panel first and takes the first panel the integer
+    programme finds (``decompose``'s ``fast``); smaller pools keep the exact route unchanged.
+    """
+    fast = pool.num_types >= EARLY_STOP_MIN_TYPES
+    if stop_mass is None:
+        stop_mass = DECOMPOSITION_STOP_MASS if fast else 0.0
     if pool.num_types == 0 or pool.size <= 0:
         return Attempt(None, [], "no open seats")
     relaxed = relaxation_leximin(pool, progress, algorithm)
@@ -499,12 +517,14 @@ def certified_leximin(
         return Attempt(None, [], "the relaxation LP was not solved")
     bound = float(np.min(relaxed.levels))
     decomposition, found, failure = decompose(
-        pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound, stop_mass=DECOMPOSITION_STOP_MASS
+        pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound, stop_mass=stop_mass, fast=fast
     )
     completion_iterations = 0
     closing = ""
     if decomposition is not None and decomposition.remaining > 0 and decomposition.residual is not None:
-        closed = _close(pool, decomposition.panels, relaxed.levels, progress, algorithm, relaxed.stages, bound)
+        placed = sum(m * p for p, m in zip(decomposition.panels, decomposition.masses, strict=True)) / pool.type_sizes
+        guaranteed = float(np.min(placed))
+        closed = _close(pool, decomposition.panels, relaxed.levels, progress, algorithm, relaxed.stages, bound, guaranteed, 1.0 - decomposition.remaining)
         if closed is not None:
             panels, masses = decomposition.panels, closed
             steps, ip_calls = decomposition.steps, decomposition.integer_program_calls
@@ -517,7 +537,7 @@ def certified_leximin(
             # The residual is a point of the relaxation, so its own decomposition, scaled by the mass
             # left, completes the first one.
             tail, tail_found, failure = decompose(
-                pool, decomposition.residual, oracle, progress, algorithm, relaxed.stages, bound
+                pool, decomposition.residual, oracle, progress, algorithm, relaxed.stages, bound, fast=fast
             )
             found = [*found, *tail_found]
             if tail is None:
@@ -575,6 +595,8 @@ def _close(
     algorithm: str,
     stage: int,
     bound: float,
+    guaranteed: float,
+    mass_placed: float,
 ) -> np.ndarray | None:
     """One LP over the peeled panels: weights maximising ``z`` with every probability >= its level + z.
 
@@ -586,8 +608,8 @@ def _close(
     if progress is not None:
         progress(
             Progress(
-                algorithm, stage, 0, 0.0, bound, len(panels), "closing: one LP over the panels found",
-                mass_placed=None, phase="closing",
+                algorithm, stage, 0, guaranteed, bound, len(panels), "closing: one LP over the panels found",
+                mass_placed=mass_placed, phase="closing",
             )
         )
     master = RestrictedMaster(pool, np.arange(pool.num_types))
@@ -633,6 +655,7 @@ def _complete(
         progress=progress,
         max_iterations=tolerances.COMPLETION_MAX_ITERATIONS,
         known_upper_bound=tolerances.RELAXATION_BOUND_SLACK,
+        report_offset=float(np.min(levels)),
     )
     if stage_result.value < -tolerances.CERTIFICATE_TOLERANCE:
         return None

@@ -113,6 +113,7 @@ class PanelOracle:
         row_lower: np.ndarray,
         row_upper: np.ndarray,
         weights: np.ndarray,
+        first_found: bool = False,
     ) -> np.ndarray | None:
         """The best panel for ``weights`` with counts in [lower, upper] and the panel rows (size, quotas,
         households, in ``add_panel_rows`` order) narrowed to [row_lower, row_upper]; ``None`` if none.
@@ -124,8 +125,9 @@ class PanelOracle:
         rows = np.arange(len(row_lower), dtype=np.int32)
         self.highs.changeColsBounds(self.num_types, indices, np.asarray(lower, float), np.asarray(upper, float))
         self.highs.changeRowsBounds(len(rows), rows, np.asarray(row_lower, float), np.asarray(row_upper, float))
-        # Any panel in the box will do (the weights only vary which one), so stop at the first found.
-        self.highs.setOptionValue("mip_max_improving_sols", 1)
+        # With ``first_found``, any panel in the box will do (the weights only vary which one), so
+        # HiGHS stops at the first it finds.
+        self.highs.setOptionValue("mip_max_improving_sols", 1 if first_found else MIP_UNLIMITED_SOLUTIONS)
         try:
             result = self.best_panel(weights)
         finally:
