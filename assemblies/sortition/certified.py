@@ -498,6 +498,7 @@ def certified_leximin(
     progress: ProgressCallback | None = None,
     algorithm: str = "leximin",
     stop_mass: float | None = None,
+    fast: bool | None = None,
 ) -> Attempt:
     """The relaxation's LEXIMIN point decomposed into panels, if the certificate holds.
 
@@ -507,7 +508,8 @@ def certified_leximin(
     peeling also repairs the previous step's panel first and takes the first panel the integer
     programme finds (``decompose``'s ``fast``); smaller pools keep the exact route unchanged.
     """
-    fast = pool.num_types >= EARLY_STOP_MIN_TYPES
+    if fast is None:
+        fast = pool.num_types >= EARLY_STOP_MIN_TYPES
     if stop_mass is None:
         stop_mass = DECOMPOSITION_STOP_MASS if fast else 0.0
     if pool.num_types == 0 or pool.size <= 0:
