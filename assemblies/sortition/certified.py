@@ -328,7 +328,7 @@ def decompose(
         if len(fractional) == 0:
             panel = rounded.astype(np.int64)
             if not constraints.valid(panel, sizes):
-                return _stuck("final point is not a valid panel", panels)
+                return _stuck("final point is not a valid panel", panels, masses, ip_calls, step, mu, y, fast)
             _record(panels, masses, index_of, panel, mu)
             return Decomposition(panels, np.array(masses), ip_calls, step + 1), panels, ""
         floor = np.floor(y)
@@ -372,9 +372,9 @@ def decompose(
                 upper = np.where(at_bound, rounded, sizes.astype(float))
                 panel = oracle.panel_within(lower, upper, *row_bounds, weights, first_found=fast)
             if panel is None:
-                return _stuck(f"no integer panel on the face at step {step}", panels)
+                return _stuck(f"no integer panel on the face at step {step}", panels, masses, ip_calls, step, mu, y, fast)
         if not constraints.valid(panel, sizes):
-            return _stuck(f"rounding produced an invalid panel at step {step}", panels)
+            return _stuck(f"rounding produced an invalid panel at step {step}", panels, masses, ip_calls, step, mu, y, fast)
         if up is None and boxed:
             previous_up = fractional[panel[fractional] > floor[fractional]]
         direction = y - panel
@@ -385,7 +385,7 @@ def decompose(
         free_rows = ~tight
         theta = min(theta, _ratio(sums[free_rows], row_direction[free_rows], row_lo[free_rows], row_hi[free_rows]))
         if not np.isfinite(theta) or theta < 0:
-            return _stuck(f"no step possible at step {step}", panels)
+            return _stuck(f"no step possible at step {step}", panels, masses, ip_calls, step, mu, y, fast)
         mass = mu * theta / (1.0 + theta)
         _record(panels, masses, index_of, panel, mass)
         placed += mass * panel / sizes
@@ -393,7 +393,7 @@ def decompose(
         y = y + theta * direction
         if progress is not None and step % PROGRESS_EVERY_STEPS == 0:
             progress(_peeling_progress(algorithm, stage, step, placed, bound, len(panels), mu, stop_mass, clock))
-    return _stuck(f"no convergence in {max_steps} steps", panels)
+    return _stuck(f"no convergence in {max_steps} steps", panels, masses, ip_calls, step, mu, y, fast)
 
 
 def _peeling_progress(
@@ -416,7 +416,20 @@ def _peeling_progress(
     )
 
 
-def _stuck(reason: str, panels: list[np.ndarray]) -> tuple[None, list[np.ndarray], str]:
+def _stuck(
+    reason: str,
+    panels: list[np.ndarray],
+    masses: list[float],
+    ip_calls: int,
+    step: int,
+    mu: float,
+    y: np.ndarray,
+    partial: bool,
+) -> tuple[Decomposition | None, list[np.ndarray], str]:
+    """The peeling cannot go on from ``y``: nothing (the caller falls back), or with ``partial`` what
+    it placed so far plus the residual, for the caller to close or to peel again another way."""
+    if partial and panels and 0.0 < mu < 1.0:
+        return Decomposition(panels, np.array(masses), ip_calls, step, mu, y.copy()), panels, reason
     return None, panels, reason
 
 
@@ -521,6 +534,15 @@ def certified_leximin(
     decomposition, found, failure = decompose(
         pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound, stop_mass=stop_mass, fast=fast
     )
+    if fast and failure:
+        # The fast peeling walked into a face without integer panels: start again the exact way
+        # (fresh greedy roundings, best panels from the integer programme), still stopping early.
+        first_failure = failure
+        decomposition, again, failure = decompose(
+            pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound, stop_mass=stop_mass
+        )
+        found = [*found, *again]
+        failure = f"{first_failure}; exact peeling: {failure}" if failure else ""
     completion_iterations = 0
     closing = ""
     if decomposition is not None and decomposition.remaining > 0 and decomposition.residual is not None:
@@ -535,11 +557,11 @@ def certified_leximin(
                 f"{len(panels)} panels found placed it"
             )
         else:
-            # The closing LP missed the levels by more than accepted: peel the rest exactly.
-            # The residual is a point of the relaxation, so its own decomposition, scaled by the mass
-            # left, completes the first one.
+            # The closing LP missed the levels by more than accepted (or the fast peeling got stuck
+            # early): peel the rest with the exact route. The residual is a point of the relaxation,
+            # so its own decomposition, scaled by the mass left, completes the first one.
             tail, tail_found, failure = decompose(
-                pool, decomposition.residual, oracle, progress, algorithm, relaxed.stages, bound, fast=fast
+                pool, decomposition.residual, oracle, progress, algorithm, relaxed.stages, bound
             )
             found = [*found, *tail_found]
             if tail is None:
