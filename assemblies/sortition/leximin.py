@@ -25,8 +25,16 @@ from .highs import PanelOracle
 from .maximin import fallback_note, start_master, try_certified, unreachable_note
 from .model import Distribution, Instance, ProgressCallback
 from .pool import compile_pool
+from .registry import ALGORITHMS, FLANIGAN_2021
 
 
+@ALGORITHMS.register(
+    "leximin",
+    display_name="LEXIMIN",
+    source=FLANIGAN_2021 + ", Methods, \"LEXIMIN algorithm\"",
+    samples=False,
+    iteration_budget=True,
+)
 def leximin(
     instance: Instance,
     *,

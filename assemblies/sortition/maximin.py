@@ -15,6 +15,7 @@ from .expand import distribution_from_compositions
 from .highs import PanelOracle, RestrictedMaster
 from .model import Distribution, Instance, ProgressCallback
 from .pool import Pool, compile_pool
+from .registry import ALGORITHMS, FLANIGAN_2021
 
 METHODS = ("auto", "column-generation")
 
@@ -87,6 +88,13 @@ def unreachable_note(pool: Pool, unreachable: np.ndarray) -> tuple[str, ...]:
     return (f"{people} people are in no panel that satisfies the quotas; their probability is 0",)
 
 
+@ALGORITHMS.register(
+    "maximin",
+    display_name="Maximin",
+    source=FLANIGAN_2021 + ", Methods, \"Maximin\"",
+    samples=False,
+    iteration_budget=False,
+)
 def maximin(instance: Instance, *, progress: ProgressCallback | None = None, method: str = "auto") -> Distribution:
     """Maximise the minimum selection probability (Flanigan et al. 2021)."""
     pool = compile_pool(instance)

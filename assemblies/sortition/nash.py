@@ -19,6 +19,7 @@ from .highs import PanelOracle
 from .maximin import unreachable_note
 from .model import Distribution, Instance, Progress, ProgressCallback
 from .pool import Pool, compile_pool
+from .registry import ALGORITHMS, FLANIGAN_2021
 
 
 def _welfare(matrix: np.ndarray, people: np.ndarray, q: np.ndarray, barrier: float) -> float:
@@ -72,6 +73,13 @@ def _column(pool: Pool, reachable: np.ndarray, counts: np.ndarray) -> np.ndarray
     return counts[reachable] / pool.type_sizes[reachable]
 
 
+@ALGORITHMS.register(
+    "nash",
+    display_name="Maximum Nash welfare",
+    source=FLANIGAN_2021 + ", Methods (Nash welfare)",
+    samples=False,
+    iteration_budget=False,
+)
 def nash(instance: Instance, *, progress: ProgressCallback | None = None) -> Distribution:
     """Maximise the Nash welfare (product of selection probabilities) over reachable people."""
     pool = compile_pool(instance)

@@ -95,7 +95,7 @@ def test_gzipped_report_is_reproducible_and_verifies(tmp_path):
     truncated.write_bytes(packed.read_bytes()[:40])
     completed = manage("verify_panel", str(truncated))
     assert completed.returncode == 2
-    assert "cannot read report" in completed.stderr
+    assert "truncated.json.gz: not a complete gzip file" in completed.stderr
     assert "Traceback" not in completed.stderr
 
 
@@ -114,8 +114,8 @@ def test_verify_panel_rejects_a_changed_people_file(tmp_path):
 @pytest.mark.parametrize(
     ("categories", "people", "size", "needle"),
     [
-        (CATEGORIES, "id,gender\na,female\nb,other\n", "2", "people.csv, row 3"),
-        ("feature,value,min,max\ngender,female,3,2\n", PEOPLE, "2", "categories.csv, row 2"),
+        (CATEGORIES, "id,gender\na,female\nb,other\n", "2", "people.csv:3: "),
+        ("feature,value,min,max\ngender,female,3,2\n", PEOPLE, "2", "categories.csv:2: "),
         (CATEGORIES, PEOPLE, "5", "larger than the pool"),
         (CATEGORIES, "id,gender\na,female\na,male\n", "2", "duplicate id"),
         ("feature,value,min,max\ngender,female,x,2\n", PEOPLE, "2", "not a whole number"),

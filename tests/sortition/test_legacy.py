@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assemblies.sortition.legacy import legacy
 from assemblies.sortition.leximin import leximin
+from assemblies.sortition.sf_legacy_greedy import legacy
 
 from .helpers import SMALL_20, expected_min_probability, load, quota_violations
 
