@@ -15,7 +15,7 @@ from .expand import distribution_from_compositions
 from .highs import PanelOracle, RestrictedMaster
 from .model import Distribution, Instance, ProgressCallback
 from .pool import Pool, compile_pool
-from .registry import ALGORITHMS, FLANIGAN_2021
+from .registry import algorithm
 
 METHODS = ("auto", "column-generation")
 
@@ -72,6 +72,24 @@ def try_certified(
     return distribution, None
 
 
+ColumnGenerationStart = tuple[Pool, PanelOracle, RestrictedMaster, tuple[str, ...]]
+"""What column generation starts from when the certified route gave no answer: the pool, the pricing
+oracle, the restricted master seeded with panels, and the notes so far."""
+
+
+def certified_or_start(
+    instance: Instance, algorithm: str, method: str, progress: ProgressCallback | None
+) -> Distribution | ColumnGenerationStart:
+    """The certified lottery if the relaxation route gives one, else a seeded restricted master."""
+    pool = compile_pool(instance)
+    oracle = PanelOracle(pool)
+    distribution, attempt = try_certified(pool, oracle, algorithm, method, progress)
+    if distribution is not None:
+        return distribution
+    master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
+    return pool, oracle, master, (*fallback_note(attempt), *unreachable_note(pool, unreachable))
+
+
 def fallback_note(attempt: Attempt | None) -> tuple[str, ...]:
     if attempt is None:
         return ()
@@ -88,21 +106,13 @@ def unreachable_note(pool: Pool, unreachable: np.ndarray) -> tuple[str, ...]:
     return (f"{people} people are in no panel that satisfies the quotas; their probability is 0",)
 
 
-@ALGORITHMS.register(
-    "maximin",
-    display_name="Maximin",
-    source=FLANIGAN_2021 + ", Methods, \"Maximin\"",
-    samples=False,
-    iteration_budget=False,
-)
+@algorithm("maximin", "Maximin", "\"Maximin\"")
 def maximin(instance: Instance, *, progress: ProgressCallback | None = None, method: str = "auto") -> Distribution:
     """Maximise the minimum selection probability (Flanigan et al. 2021)."""
-    pool = compile_pool(instance)
-    oracle = PanelOracle(pool)
-    distribution, attempt = try_certified(pool, oracle, "maximin", method, progress)
-    if distribution is not None:
-        return distribution
-    master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
+    start = certified_or_start(instance, "maximin", method, progress)
+    if isinstance(start, Distribution):
+        return start
+    pool, oracle, master, notes = start
     stage = maximise_minimum(master, oracle, algorithm="maximin", stage=1, progress=progress)
     return distribution_from_compositions(
         pool,
@@ -112,5 +122,5 @@ def maximin(instance: Instance, *, progress: ProgressCallback | None = None, met
         iterations=stage.iterations,
         stages=1,
         panels_generated=len(master.panels),
-        notes=(*fallback_note(attempt), *unreachable_note(pool, unreachable)),
+        notes=notes,
     )

@@ -22,3 +22,17 @@ ALGORITHMS: Registry[AlgorithmFunction] = Registry("sortition algorithm")
 DEFAULT_ALGORITHM = "leximin"
 FLANIGAN_2021 = "Flanigan, Gölz, Gupta, Hennig & Procaccia, Nature 596 (2021)"
 """\"Fair algorithms for selecting citizens' assemblies\": the source of every algorithm here."""
+
+
+def algorithm(
+    key: str, display_name: str, section: str, *, samples: bool = False, iteration_budget: bool = False
+) -> Callable[[AlgorithmFunction], AlgorithmFunction]:
+    """Register a selection algorithm described in ``section`` of Flanigan et al. (2021), with the
+    metadata every algorithm declares (see the module docstring)."""
+    return ALGORITHMS.register(
+        key,
+        display_name=display_name,
+        source=f"{FLANIGAN_2021}, Methods, {section}",
+        samples=samples,
+        iteration_budget=iteration_budget,
+    )

@@ -212,7 +212,7 @@ class _Fields:
     def optional(self, data: Mapping[str, object], key: str, kind: type[T], where: str = "") -> T | None:
         return None if data.get(key) is None else self.get(data, key, kind, where)
 
-    def object(self, data: Mapping[str, object], key: str, where: str = "") -> dict[str, object]:
+    def mapping(self, data: Mapping[str, object], key: str, where: str = "") -> dict[str, object]:
         return cast(dict[str, object], self.get(data, key, dict, where))
 
     def count(self, data: Mapping[str, object], key: str, where: str = "", maximum: int = MAX_QUOTA) -> int:
@@ -243,11 +243,11 @@ _KIND_NAMES = {str: "a string", int: "a whole number", dict: "an object", list: 
 def parse_report(report: Mapping[str, object], path: str) -> RecordedReport:
     """Check every field's type and range; ``EngineInputError`` naming the first bad field."""
     fields = _Fields(path)
-    inputs = fields.object(report, "inputs")
-    people = fields.object(inputs, "people", "inputs.")
-    categories = fields.object(inputs, "categories", "inputs.")
-    options = fields.object(report, "options")
-    probabilities = fields.object(report, "probabilities")
+    inputs = fields.mapping(report, "inputs")
+    people = fields.mapping(inputs, "people", "inputs.")
+    categories = fields.mapping(inputs, "categories", "inputs.")
+    options = fields.mapping(report, "options")
+    probabilities = fields.mapping(report, "probabilities")
     rows = fields.get(report, "portfolio", list)
     panels: list[tuple[str, ...]] = []
     masses: list[float] = []
@@ -257,9 +257,9 @@ def parse_report(report: Mapping[str, object], path: str) -> RecordedReport:
             raise fields.bad(where.rstrip("."), "is not an object")
         masses.append(fields.number(row.get("probability"), where + "probability"))
         panels.append(fields.strings(row, "panel", where))
-    draw = fields.object(report, "draw")
-    stats = fields.object(report, "stats")
-    solver = fields.object(report, "solver")
+    draw = fields.mapping(report, "draw")
+    stats = fields.mapping(report, "stats")
+    solver = fields.mapping(report, "solver")
     recorded_environment = report.get("environment")
     return RecordedReport(
         algorithm=fields.get(report, "algorithm", str),
@@ -288,7 +288,7 @@ def parse_report(report: Mapping[str, object], path: str) -> RecordedReport:
         draw_index=fields.count(draw, "index", "draw.", maximum=10**12),
         stats={key: fields.count(stats, key, "stats.", maximum=10**12) for key in ("iterations", "stages", "panels_generated")},
         notes=fields.strings(report, "notes"),
-        tolerances=fields.object(solver, "tolerances", "solver."),
+        tolerances=fields.mapping(solver, "tolerances", "solver."),
         environment=(
             {str(k): str(v) for k, v in recorded_environment.items()} if isinstance(recorded_environment, dict) else {}
         ),

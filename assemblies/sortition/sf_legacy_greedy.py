@@ -18,7 +18,7 @@ from .expand import canonical_portfolio
 from .feasibility import require_feasible
 from .model import Distribution, Instance, Progress, ProgressCallback
 from .pool import Pool, compile_pool
-from .registry import ALGORITHMS, FLANIGAN_2021
+from .registry import algorithm
 
 
 class _Pool:
@@ -96,13 +96,7 @@ def legacy_panel(pool: Pool, rng: np.random.Generator) -> tuple[str, ...] | None
     return None
 
 
-@ALGORITHMS.register(
-    "legacy",
-    display_name="LEGACY greedy (Sortition Foundation, for comparison)",
-    source=FLANIGAN_2021 + ", Methods, \"Benchmark: LEGACY\"",
-    samples=True,
-    iteration_budget=False,
-)
+@algorithm("legacy", "LEGACY greedy (Sortition Foundation, for comparison)", "\"Benchmark: LEGACY\"", samples=True)
 def legacy(
     instance: Instance,
     *,
