@@ -312,14 +312,9 @@ def write_people(path: str | Path, instance: Instance, file_format: str = SORTIT
             writer.writerow([person.id, *(person.features[category] for category in categories)])
 
 
-def write_panel(path: str | Path, people_file: LoadedFile, panel: Sequence[str], id_column: str | None) -> None:
-    """Export the selected people's original rows (all columns), in the order of the people file."""
-    with atomic_write(path) as handle:
-        write_panel_rows(handle, people_file, panel, id_column)
-
-
 def write_panel_rows(handle: IO[str], people_file: LoadedFile, panel: Sequence[str], id_column: str | None) -> None:
-    """The panel CSV of :func:`write_panel`, into an open text file."""
+    """Export the selected people's original rows (all columns), in the order of the people file, into
+    an open text file (``select_panel`` opens it with ``engines.files.atomic_write``)."""
     chosen = set(panel)
     writer = csv.writer(handle, lineterminator="\n")
     if id_column is None:

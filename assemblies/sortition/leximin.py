@@ -43,7 +43,7 @@ def leximin(
     seconds, so a budgeted run is as reproducible as a full one (``verify`` re-runs it exactly). A
     certified result (module docstring) needs no column generation, so the budget does not apply.
     """
-    start = certified_or_start(instance, "leximin", method, progress)
+    start = certified_or_start(instance, "leximin", method, progress, "LEXIMIN-optimal")
     if isinstance(start, Distribution):
         return start
     pool, oracle, master, start_notes = start

@@ -33,9 +33,11 @@ def start_master(
 
 
 def try_certified(
-    pool: Pool, oracle: PanelOracle, algorithm: str, method: str, progress: ProgressCallback | None
+    pool: Pool, oracle: PanelOracle, algorithm: str, method: str, progress: ProgressCallback | None, claim: str
 ) -> tuple[Distribution | None, Attempt | None]:
-    """The certified lottery as a distribution, or (None, the failed attempt) for the fallback's seeds."""
+    """The certified lottery as a distribution, or (None, the failed attempt) for the fallback's seeds.
+
+    ``claim`` is what the certificate proves for the calling algorithm (its note starts with it)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if method != "auto":
@@ -48,7 +50,6 @@ def try_certified(
     for counts in certified.panels:
         reached |= counts > 0
     unreachable = np.flatnonzero(~reached)
-    optimal = "LEXIMIN-optimal" if algorithm == "leximin" else "maximin-optimal (and LEXIMIN-optimal)"
     how = (
         f"{certified.steps} decomposition steps, {certified.integer_program_calls} integer programmes"
         if certified.completion_iterations == 0
@@ -56,7 +57,7 @@ def try_certified(
         "column-generation iterations"
     )
     note = (
-        f"{optimal} by certificate: the lottery attains the LEXIMIN levels of the LP relaxation "
+        f"{claim} by certificate: the lottery attains the LEXIMIN levels of the LP relaxation "
         f"({certified.stages} LP stages; {len(certified.panels)} panel compositions from {how})"
     )
     distribution = distribution_from_compositions(
@@ -78,12 +79,12 @@ oracle, the restricted master seeded with panels, and the notes so far."""
 
 
 def certified_or_start(
-    instance: Instance, algorithm: str, method: str, progress: ProgressCallback | None
+    instance: Instance, algorithm: str, method: str, progress: ProgressCallback | None, claim: str
 ) -> Distribution | ColumnGenerationStart:
     """The certified lottery if the relaxation route gives one, else a seeded restricted master."""
     pool = compile_pool(instance)
     oracle = PanelOracle(pool)
-    distribution, attempt = try_certified(pool, oracle, algorithm, method, progress)
+    distribution, attempt = try_certified(pool, oracle, algorithm, method, progress, claim)
     if distribution is not None:
         return distribution
     master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
@@ -109,7 +110,7 @@ def unreachable_note(pool: Pool, unreachable: np.ndarray) -> tuple[str, ...]:
 @algorithm("maximin", "Maximin", "\"Maximin\"")
 def maximin(instance: Instance, *, progress: ProgressCallback | None = None, method: str = "auto") -> Distribution:
     """Maximise the minimum selection probability (Flanigan et al. 2021)."""
-    start = certified_or_start(instance, "maximin", method, progress)
+    start = certified_or_start(instance, "maximin", method, progress, "maximin-optimal (and LEXIMIN-optimal)")
     if isinstance(start, Distribution):
         return start
     pool, oracle, master, notes = start

@@ -178,6 +178,15 @@ def test_bad_output_paths_exit_2_with_one_line(tmp_path, flag, target, needle):
     assert needle in completed.stderr
 
 
+def test_an_output_that_is_not_a_regular_file_is_refused_and_left_alone(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    completed = manage(*select_args(SMALL_20, "--algorithm", "maximin", "--report", str(fifo)))
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == f"{fifo}: cannot write: not a regular file"
+    assert fifo.is_fifo()
+
+
 def test_a_failed_write_leaves_the_earlier_report_and_panel_untouched(tmp_path):
     """The panel cannot be written (its directory is missing), so the report is not replaced either:
     no new report beside a stale panel, no cut-off file, no temporary file left behind."""
