@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from tests.voting.ranked_oracle_worker import Oracle
 from tests.voting.ranked_strategies import linear_profiles, truncated_profiles
-from voting.rules.condorcet import borda, copeland, ranked_pairs, schulze
-from voting.rules.irv import instant_runoff
-from voting.rules.ranked import Profile
-from voting.rules.stv import meek_stv, scottish_stv
+from voting.ranked.ballots import RankedProfile
+from voting.ranked.condorcet import borda, copeland, ranked_pairs, schulze
+from voting.ranked.irv import instant_runoff
+from voting.ranked.stv import meek_stv, scottish_stv
 
 ORACLE = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -34,8 +34,8 @@ def oracle():
     worker.close()
 
 
-def ours(m: int, orders: list[list[int]]) -> Profile:
-    return Profile.from_rankings([f"c{i}" for i in range(m)], orders)
+def ours(m: int, orders: list[list[int]]) -> RankedProfile:
+    return RankedProfile.from_rankings([f"c{i}" for i in range(m)], orders)
 
 
 def winner_set(result) -> set[int]:
@@ -151,7 +151,7 @@ def test_scottish_and_meek_stv_elect_what_pref_voting_elects(oracle):
     def check(data, seats):
         m, orders = data
         assume(seats < m)
-        profile = Profile.from_rankings([f"c{i}" for i in range(m)], orders, seats=seats)
+        profile = RankedProfile.from_rankings([f"c{i}" for i in range(m)], orders, seats=seats)
         scottish = scottish_stv(profile)
         if decided_without_ties(scottish):
             assert winner_ids(scottish) == oracle.winners("stv_scottish", m, orders, truncated=True, seats=seats)
@@ -175,7 +175,7 @@ def test_meek_matches_pref_voting_on_seeded_larger_elections(oracle):
         for _ in range(120):
             order = list(np.argsort(-(np.log(support) + rng.gumbel(size=m))))
             orders.append([int(c) for c in order[: int(rng.integers(1, m + 1))]])
-        meek = meek_stv(Profile.from_rankings([f"c{i}" for i in range(m)], orders, seats=seats))
+        meek = meek_stv(RankedProfile.from_rankings([f"c{i}" for i in range(m)], orders, seats=seats))
         if decided_without_ties(meek) and not _near_tie(meek):
             compared += 1
             assert winner_ids(meek) == oracle.winners("stv_meek", m, orders, truncated=True, seats=seats), seed
@@ -201,7 +201,7 @@ def _near_tie(result) -> bool:
 
 def test_condorcet_winner_is_reported_with_the_pairwise_matrix():
     # a beats b 2-1, a beats c 2-1, b beats c 3-0
-    profile = Profile.from_rankings(["a", "b", "c"], [[0, 1, 2], [0, 1, 2], [1, 2, 0]])
+    profile = RankedProfile.from_rankings(["a", "b", "c"], [[0, 1, 2], [0, 1, 2], [1, 2, 0]])
     result = schulze(profile)
     assert result.condorcet_winner == "a"
     assert result.pairwise["a"]["b"] == 2 and result.pairwise["b"]["a"] == 1
@@ -210,7 +210,7 @@ def test_condorcet_winner_is_reported_with_the_pairwise_matrix():
 
 
 def test_cycle_has_no_condorcet_winner():
-    profile = Profile.from_rankings(["a", "b", "c"], [[0, 1, 2], [1, 2, 0], [2, 0, 1]])
+    profile = RankedProfile.from_rankings(["a", "b", "c"], [[0, 1, 2], [1, 2, 0], [2, 0, 1]])
     assert schulze(profile).condorcet_winner is None
 
 
@@ -219,7 +219,7 @@ def test_schulze_reproduces_the_published_45_voter_example_with_its_winning_path
     spec = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"), (7, "CAEBD"), (2, "CBADE"), (7, "DCEBA"), (8, "EBADC")]
     index = {c: i for i, c in enumerate("ABCDE")}
     rankings = [[index[c] for c in order] for count, order in spec for _ in range(count)]
-    result = schulze(Profile.from_rankings(list("ABCDE"), rankings))
+    result = schulze(RankedProfile.from_rankings(list("ABCDE"), rankings))
     assert result.ranking == [["E"], ["A"], ["C"], ["B"], ["D"]]
     assert result.condorcet_winner is None
     paths = result.winning_paths["E"]
