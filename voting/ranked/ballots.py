@@ -6,8 +6,9 @@ or more candidates is an overvote (or an equal ranking, where a format allows it
 what those marks mean through :class:`BallotRules`, so the same profile can be counted under
 RCTab's, Scotland's or a council's own ballot-validity rules without re-reading the file.
 
-Identical ballots are grouped with a weight: an 80,000-ballot election with ten candidates
-usually has a few thousand distinct rankings, and every rule works per distinct ranking.
+Identical ballots are grouped with a weight: a large election usually has far fewer distinct
+rankings than ballots, and every rule works per distinct ranking (measured in
+``docs/benchmarks/ranked.md``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class DenseBallots:
 
     Most ballots mark one candidate per rank with no gaps or repeats. Keeping those as one NumPy
     matrix (already grouped, with weights) lets IRV and STV skip per-ballot Python work entirely,
-    which is what makes an 80,000-ballot count take milliseconds.
+    which is where most of the speed comes from (figures in ``docs/benchmarks/ranked.md``).
     """
 
     prefs: np.ndarray
