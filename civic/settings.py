@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "civic",
     "councils",
     "audit",
     "accounts",
@@ -98,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.council",
+                "civic.context_processors.council",
             ],
         },
     },
@@ -145,9 +146,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in first (the session records it); every permission comes from the role table.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.SignInBackend",
+    "accounts.backends.RolePermissionBackend",
 ]
 
 # --- Accounts (allauth) ------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import change_role
+from audit.context import AuditContext
 from audit.models import AuditEntry
 from audit.services import record
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_role_change_is_audited_with_before_and_after(make_user):
     admin = make_user(Role.ADMINISTRATOR)
     target = make_user(Role.RESIDENT)
-    change_role(admin, target, Role.FACILITATOR)
+    change_role(admin, target, Role.FACILITATOR, context=AuditContext.command())
     entry = AuditEntry.objects.get(action="account.change_role")
     assert entry.actor == admin
     assert entry.actor_label == admin.email
@@ -38,7 +39,7 @@ def test_role_change_through_the_page_is_audited(client_for, make_user):
 
 def test_audit_entries_cannot_be_changed_or_deleted(make_user):
     admin = make_user(Role.ADMINISTRATOR)
-    entry = record(admin, "test.action")
+    entry = record(admin, "test.action", context=AuditContext.command())
     entry.action = "tampered"
     with pytest.raises(PermissionError):
         entry.save()
@@ -53,7 +54,7 @@ def test_audit_entries_cannot_be_changed_or_deleted(make_user):
 
 def test_audit_entry_survives_deleting_the_actor(make_user):
     admin = make_user(Role.ADMINISTRATOR)
-    record(admin, "test.action")
+    record(admin, "test.action", context=AuditContext.command())
     email = admin.email
     admin.delete()
     entry = AuditEntry.objects.get(action="test.action")

@@ -156,7 +156,6 @@ def make_user(server):
         is_admin = role == "administrator"
         user = User.objects.create_user(
             email=email, password=password, role=role, display_name=role.title(), is_staff=is_admin,
-            is_superuser=is_admin,
         )
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         secret = None
