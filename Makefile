@@ -23,11 +23,13 @@ dev-venv: $(VENV)/.dev
 
 demo: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_data
 	@echo "Starting civic on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
 
 serve: venv
+	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
 
 lint: dev-venv
