@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
 from operator import attrgetter
+from typing import cast
 
 import numpy as np
 
@@ -57,6 +58,9 @@ class ElectionArrays:
 def default_utility(profile: PBProfile) -> str:
     return "cost" if profile.vote_type in (APPROVAL, CHOOSE_1) else "points"
 
+
+BallotKey = tuple[tuple[str, ...], tuple[Amount, ...] | None]
+"""A distinct ballot: its projects and points (identical ballots are one voter class)."""
 
 _projects = attrgetter("projects")
 _points = attrgetter("points")
@@ -127,7 +131,7 @@ def _ballot_pairs(instance: PBInstance, profile: PBProfile) -> BallotPairs:
     ballots = profile.ballots
     if all(ballot.weight == 1 for ballot in ballots):
         # The common case, counted in C: Counter over (projects, points) pairs.
-        raw: dict[tuple, Amount] = Counter(zip(map(_projects, ballots), map(_points, ballots), strict=True))
+        raw = cast(dict[BallotKey, Amount], Counter(zip(map(_projects, ballots), map(_points, ballots), strict=True)))
         total_weight: Amount = len(ballots)
     else:
         raw = {}
@@ -184,7 +188,7 @@ def _ballot_pairs(instance: PBInstance, profile: PBProfile) -> BallotPairs:
     )
 
 
-def _first(key: tuple) -> tuple:
+def _first(key: BallotKey) -> tuple[str, ...]:
     return key[0]
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from engines.numbers import NumberError, exact, parse_decimal
 
@@ -83,6 +83,7 @@ def _run(instance: PBInstance, profile: PBProfile, variant: _Variant, threshold:
         project = instance.projects[index]
         left = instance.budget - spent
         lacked: Fraction | None = None
+        action: Literal["selected", "rejected"]
         if minimum is not None and scores[index] < minimum:
             action, reason = REJECTED, f"score {_show(scores[index])} is below the threshold {_show(minimum)}"
         elif stopped_at is not None:
@@ -111,8 +112,17 @@ def _run(instance: PBInstance, profile: PBProfile, variant: _Variant, threshold:
         tied = [other for other in same_score[scores[index]] if other != project.id]
         outcome.rounds.append(
             GreedyStep(
-                place, project.id, project.name, votes[index], scores[index], project.cost, left, action, reason,
-                spent, tied,
+                place=place,
+                project=project.id,
+                name=project.name,
+                votes=votes[index],
+                score=scores[index],
+                cost=project.cost,
+                budget_left_before=left,
+                action=action,
+                reason=reason,
+                running_cost=spent,
+                tied_with=tied,
             )
         )
         outcome.fates[project.id] = fate(

@@ -155,7 +155,9 @@ def method_of_equal_shares(
             completed_by[j] = "utilitarian completion"
             spent += instance.projects[j].cost
             project = instance.projects[j]
-            completion_steps.append(CompletionStep(project.id, project.cost, scores[j], spent, completed_by[j]))
+            completion_steps.append(
+                CompletionStep(project=project.id, cost=project.cost, score=scores[j], running_cost=spent, by=completed_by[j])
+            )
 
     details: dict[str, Any] = {
         "utility": utility,
@@ -182,16 +184,16 @@ def method_of_equal_shares(
     for bought in run.rounds:
         outcome.rounds.append(
             MESRound(
-                bought.round,
-                ids[bought.project],
-                arrays.exact_costs[bought.project],
-                bought.rho,
-                1 / bought.rho,
-                bought.price_per_supporter,
-                bought.supporters,
-                bought.paying_all,
-                bought.paid,
-                [ids[j] for j in bought.tied_with],
+                round=bought.round,
+                project=ids[bought.project],
+                cost=arrays.exact_costs[bought.project],
+                rho=bought.rho,
+                effective_votes=1 / bought.rho,
+                price_per_supporter=bought.price_per_supporter,
+                supporters=bought.supporters,
+                supporters_paying_all_they_had=bought.paying_all,
+                paid=bought.paid,
+                tied_with=[ids[j] for j in bought.tied_with],
             )
         )
     outcome.rounds.extend(completion_steps)

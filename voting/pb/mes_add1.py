@@ -284,4 +284,4 @@ def _step_entry(
 
 def _round_step(base: Fraction) -> int:
     """A power of ten giving about a thousand steps over the initial per-voter budget."""
-    return 10 ** max(0, len(str(int(base))) - 3)
+    return int(10 ** max(0, len(str(int(base))) - 3))

@@ -232,7 +232,8 @@ def _counting_order(arrays: ElectionArrays) -> np.ndarray:
     for row, j in enumerate(top):
         support[row, arrays.classes[arrays.supporters(j)]] = 1
     gray = np.bitwise_xor.accumulate(support, axis=0)
-    return np.lexsort(gray[::-1])  # lexsort's last key is the primary one
+    order: np.ndarray = np.lexsort(gray[::-1])  # lexsort's last key is the primary one
+    return order
 
 
 def _runs(positions: np.ndarray) -> list[tuple[int, int]] | None:

@@ -15,77 +15,91 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final, Literal
 
 from engines.outcome import Fate, Outcome, Round
 
 from .types import Amount
 
-SELECTED = "selected"
-REJECTED = "rejected"
+SELECTED: Final = "selected"
+REJECTED: Final = "rejected"
 
 
-@dataclass
-class GreedyStep(Round):
+@dataclass(kw_only=True)
+class ProjectStep(Round):
+    """A step about one project (every PB round is)."""
+
+    project: str
+    cost: Fraction
+
+
+@dataclass(kw_only=True)
+class Purchase(ProjectStep):
+    """A round of a proportional rule: the project bought in it, and those tied with it
+    (``tied_with``: projects whose price or load was within the tolerance of this one's, among
+    which the tie-breaking chose)."""
+
+    round: int
+    tied_with: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class GreedyStep(ProjectStep):
     """One project in greedy order: its votes and score, the money left, and what was decided."""
 
     type: ClassVar[str] = "greedy-step"
+    action: Literal["selected", "rejected"]
+    reason: str
     place: int
-    project: str
     name: str
     votes: Amount
+    """Weighted number of voters who named the project."""
     score: Amount
-    cost: Fraction
+    """What greedy orders by: votes for approval ballots, points for points ballots."""
     budget_left_before: Fraction
-    action: str
-    reason: str
     running_cost: Fraction
+    """Total cost of the projects selected so far, this one included if selected."""
     tied_with: list[str] = field(default_factory=list)
     """Projects with the same score (the tie-breaking ordered them)."""
 
 
-@dataclass
-class MESRound(Round):
+@dataclass(kw_only=True)
+class MESRound(Purchase):
     """One project bought by equal shares: its price ``rho`` per unit of utility and who paid."""
 
     type: ClassVar[str] = "mes-round"
-    round: int
-    project: str
-    cost: Fraction
-    rho: float
-    effective_votes: float
     price_per_supporter: float | None
     """What each supporter paid (``rho`` x utility) when they all have the same utility."""
+    rho: float
+    """Price per unit of utility: each supporter pays ``rho`` x utility, or all they have left."""
+    effective_votes: float
+    """``1 / rho``: with cost utilities, how many voters' worth of support the project had."""
     supporters: float
     supporters_paying_all_they_had: float
     paid: float
-    tied_with: list[str] = field(default_factory=list)
+    """What the supporters paid together (the cost, up to the tolerance)."""
 
 
-@dataclass
-class PhragmenRound(Round):
-    """One project bought by sequential Phragmén: the load its supporters carry after buying it."""
-
-    type: ClassVar[str] = "phragmen-round"
-    round: int
-    project: str
-    cost: Fraction
-    supporters: Amount
-    load: float
-    running_cost: Fraction
-    tied_with: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CompletionStep(Round):
+@dataclass(kw_only=True)
+class CompletionStep(ProjectStep):
     """A project added after the rule proper (MES's utilitarian top-up): by score, while it fits."""
 
     type: ClassVar[str] = "completion-step"
-    project: str
-    cost: Fraction
     score: Amount
     running_cost: Fraction
-    by: str
+    by: str = "utilitarian completion"
+    """Which completion added it."""
+
+
+@dataclass(kw_only=True)
+class PhragmenRound(Purchase):
+    """One project bought by sequential Phragmén: the load its supporters carry after buying it."""
+
+    type: ClassVar[str] = "phragmen-round"
+    supporters: Amount
+    load: float
+    """Money each supporter has spent once the project is bought (the time it was bought)."""
+    running_cost: Fraction
 
 
 @dataclass
@@ -97,9 +111,11 @@ class PBOutcome(Outcome):
     that ran (``equalshares/add1-comparison``)."""
 
     selected: list[str] = field(default_factory=list)
+    """Project ids in order of selection."""
     total_cost: Fraction = Fraction(0)
     budget: Fraction = Fraction(0)
     details: dict[str, Any] = field(default_factory=dict)
+    """Rule-level facts: tie-breaking, MES's budget per voter and Add1 steps, Phragmén's stop."""
     rule_key: str = ""
     counted_as: str = ""
 

@@ -83,13 +83,13 @@ def sequential_phragmen(
         outcome.selected.append(project.id)
         outcome.rounds.append(
             PhragmenRound(
-                len(outcome.rounds) + 1,
-                project.id,
-                project.cost,
-                arrays.support[chosen],
-                least,
-                spent,
-                [instance.projects[j].id for j in tied if j != chosen],
+                round=len(outcome.rounds) + 1,
+                project=project.id,
+                cost=project.cost,
+                supporters=arrays.support[chosen],
+                load=least,
+                running_cost=spent,
+                tied_with=[instance.projects[j].id for j in tied if j != chosen],
             )
         )
     chosen_set = set(outcome.selected)
