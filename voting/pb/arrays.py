@@ -71,9 +71,9 @@ def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building per-ballot structures.
 
     Counting allocates many small tuples while a city's worth of ballot objects is alive; each
-    automatic collection walks all of them (measured: 0.65 s of 1.2 s when merging 100,000
-    ballots). Nothing built here forms reference cycles, so pausing is safe; the previous state
-    is restored on exit.
+    automatic collection walks all of them (about half of the merging time of a large city, see
+    ``docs/benchmarks/pb.md``). Nothing built here forms reference cycles, so pausing is safe;
+    the previous state is restored on exit.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -47,6 +47,11 @@ def _threshold(instance: PBInstance, threshold: Any, required: bool) -> Fraction
                 raise PBError("greedy-threshold needs min_project_score_threshold in META (or --threshold)")
             return None
         threshold = raw
+    return parse_threshold(threshold)
+
+
+def parse_threshold(threshold: object) -> Fraction:
+    """A minimum score, read with the engines' bounded number parser."""
     if isinstance(threshold, Fraction | int):
         return Fraction(threshold)
     try:

@@ -83,7 +83,7 @@ def _utilitarian_top_up(
     return added
 
 
-def _increment(increment: object) -> Fraction:
+def parse_increment(increment: object) -> Fraction:
     """The Add1 step per voter, read with the engines' bounded number parser."""
     if isinstance(increment, Fraction | int):
         step = Fraction(increment)
@@ -126,7 +126,7 @@ def method_of_equal_shares(
         raise PBError(f"unknown completion {completion!r} (choose from {', '.join(COMPLETIONS)})")
     tie = parse_tie_break(tie_break)
     utility = utility or default_utility(profile)
-    step = _increment(increment)
+    step = parse_increment(increment)
     arrays = election_arrays(instance, profile, utility)
     rank = tie.rank(instance)
     budget = instance.budget

@@ -101,9 +101,8 @@ class Supporters:
 
     ``classes`` are positions in the *counting order* of the voter classes (see :class:`Prepared`),
     sorted. When they form a few contiguous runs, ``runs`` lists them as ``(start, stop)`` and
-    budgets are read and written by slices (a view for a single run) instead of fancy indexing:
-    on the synthetic city a 57k-element gather costs ~100 us and the scatter ~130 us, a slice
-    copy ~15 us and a view nothing.
+    budgets are read and written by slices (a view for a single run) instead of fancy indexing,
+    several times cheaper on long supporter lists (figures in ``docs/benchmarks/pb.md``).
     """
 
     classes: np.ndarray
@@ -198,15 +197,14 @@ LOCALITY_KEYS = 16
 """How many of the most supported projects the counting order of the classes is sorted on."""
 RUN_LENGTH = 500
 """A project's supporters are read by runs when they average at least this many classes per run
-(a slice costs ~0.3 us of overhead, a gathered element ~2 ns)."""
+(a slice has a fixed overhead worth a few hundred gathered elements)."""
 
 
 BLAS_DOT_MAX = 8192
 """Longest vectors :func:`dot` hands to BLAS. OpenBLAS computes ``ddot`` on one thread up to
-10,000 elements and on all cores above; single-threaded it is the fastest inner product (835
-elements, the typical supporter list of the synthetic city: 3 us against 8 us for NumPy's
-multiply and sum, mostly call overhead), multithreaded on a busy 2-core machine it was measured
-at 0.2-5 ms for 10k-57k elements against 20-60 us for multiply and sum."""
+10,000 elements and on all cores above; single-threaded it is the fastest inner product on the
+short supporter lists that dominate a count, multithreaded on a busy machine it is far slower
+than NumPy's multiply and sum (figures in ``docs/benchmarks/pb.md``)."""
 
 
 def dot(a: np.ndarray, b: np.ndarray) -> float:

@@ -21,9 +21,10 @@ from engines.errors import EngineInputError
 from engines.files import atomic_write
 from engines.numbers import json_number, jsonable, money
 from voting.formats.pabulib import PBFile, read_pb
-from voting.pb import PB_RULES, TIE_BREAKS, PBError, PBOutcome, count
+from voting.pb import PB_RULES, TIE_BREAKS, PBError, PBOutcome, count, parse_tie_break
 from voting.pb.arrays import UTILITIES
-from voting.pb.mes import COMPLETIONS
+from voting.pb.greedy import parse_threshold
+from voting.pb.mes import COMPLETIONS, parse_increment
 
 BAD_INPUT = 2
 COMMAND = "tally_pb"
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         if not rule_name:
             raise EngineInputError(pb.path, line, "META has no rule; name one with --rule")
         rule_options = {key: options[key] for key in ("completion", "tie_break", "utility", "increment", "threshold")}
+        _check_options(rule_options)
         try:
             outcome = count(rule_name, pb.instance, pb.profile, **rule_options)
         except PBError as error:
@@ -139,6 +141,17 @@ class Command(BaseCommand):
             lines.append(f"add1: {len(steps)} steps, last kept budget per voter {money(kept)}")
         lines.extend(f"note: {note}" for note in outcome.notes)
         return lines
+
+
+def _check_options(options: dict[str, Any]) -> None:
+    """Refuse a bad option value as the command's error, before the file's rule is looked at."""
+    checks = {"tie_break": parse_tie_break, "increment": parse_increment, "threshold": parse_threshold}
+    for key, check in checks.items():
+        if options[key] is not None:
+            try:
+                check(options[key])
+            except PBError as error:
+                raise error.located(COMMAND, None) from None
 
 
 def _money(value: Fraction) -> str:
