@@ -138,7 +138,7 @@ def _run(instance: PBInstance, profile: PBProfile, variant: _Variant, threshold:
             cost=project.cost,
             place=place,
             running_cost=spent if action == SELECTED else None,
-            lacked=lacked,
+            **({} if lacked is None else {"lacked": lacked}),
         )
     outcome.total_cost = spent
     outcome.details = {"tie_break": tie.describe(), "order": "score descending, ties by tie-breaking"}
