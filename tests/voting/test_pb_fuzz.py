@@ -37,7 +37,7 @@ SEED = 20261201
 MUTANTS_PER_FILE = 60
 BUDGET_SECONDS = 15.0
 RUN_SECONDS = 5
-SUBPROCESS_MUTANTS = 2
+SUBPROCESS_MUTANTS = 1
 TOKENS = [
     b"1e2000000000", b"NaN", b"-Infinity", b"9" * 400, b"-1", b"0", b";", b'"', b"\n", b"\r\n", b",",
     b"\x00", b"\xff\xfe", b"META\n", b"VOTES\n", b"PROJECTS\n", b"1/0", b"0x10", b" ", b"\xc5\x82",
