@@ -12,6 +12,7 @@ from tests.shared_data import SHARED_DATA, shared_path
 from voting.formats.pabulib import (
     PabulibError,
     format_pb,
+    looks_like_pabulib,
     pb_file_from_election,
     read_pb,
     read_pb_text,
@@ -123,6 +124,14 @@ def test_malformed_input_names_file_line_and_reason(case: str, text: str, line: 
     assert reason in error.value.reason
     assert str(error.value) == f"upload.pb:{line}: {error.value.reason}"
     assert "\n" not in str(error.value)
+
+
+def test_pabulib_content_is_recognised_without_the_extension() -> None:
+    assert looks_like_pabulib(GOOD.encode())
+    assert looks_like_pabulib(b"\xef\xbb\xbfMETA\r\nkey;value\r\n")
+    assert looks_like_pabulib(b'"META";\n"key";"value"\n')
+    assert not looks_like_pabulib(b"3 1\n1 2 3 0\n")  # a .blt file
+    assert not looks_like_pabulib(b"META\nproject_id;cost\n")
 
 
 def test_missing_file_is_a_pabulib_error(tmp_path: Path) -> None:

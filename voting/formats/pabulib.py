@@ -86,6 +86,17 @@ class PBFile:
         return self.meta.get("rule")
 
 
+_PB_HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\"?META\"?\s*;*\s*\r?\n\s*\"?key\"?\s*;\s*\"?value\"?", re.IGNORECASE)
+
+
+def looks_like_pabulib(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a pabulib file: a ``META`` line, then ``key;value``.
+
+    For format detection (``voting.formats.detect``) of uploads whose name does not end in ``.pb``.
+    """
+    return _PB_HEAD.match(head) is not None
+
+
 def read_pb(path: str | os.PathLike[str]) -> PBFile:
     """Read and validate a ``.pb`` file; raise :class:`PabulibError` naming the line at fault.
 
