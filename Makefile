@@ -34,11 +34,13 @@ oracle-venv: $(ORACLE_VENV)/.oracle
 
 demo: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_data
 	@echo "Starting civic on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
 
 serve: venv
+	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
 
 lint: dev-venv

@@ -30,25 +30,27 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from fractions import Fraction
 
-from voting.rules.pb import Instance, PBError
+from .types import PBError, PBInstance
 
 TIE_BREAKS = ("pabulib", "lexicographic", "file-order", "min-cost", "max-cost", "lottery:SEED")
 
 
 @dataclass(frozen=True)
-class TieBreak:
+class PBTieBreak:
     """A named total order of projects; ``rank(instance)[i]`` is the place of project ``i`` (0 first)."""
 
     name: str
     seed: str | None = None
 
-    def rank(self, instance: Instance) -> list[int]:
+    def rank(self, instance: PBInstance) -> list[int]:
         projects = instance.projects
+        keys: list[tuple[Fraction | int | str, ...]]
         if self.name == "lexicographic":
-            keys: list[object] = [p.id for p in projects]
+            keys = [(p.id,) for p in projects]
         elif self.name == "file-order":
-            keys = list(range(len(projects)))
+            keys = [(i,) for i in range(len(projects))]
         elif self.name in ("pabulib", "min-cost"):
             keys = [(p.cost, p.id) for p in projects]
         elif self.name == "max-cost":
@@ -57,7 +59,7 @@ class TieBreak:
             keys = [(lottery_ticket(self.seed or "", p.id), p.id) for p in projects]
         else:  # pragma: no cover - parse_tie_break refuses other names
             raise PBError(f"unknown tie-breaking {self.name!r}")
-        order = sorted(range(len(projects)), key=lambda i: keys[i])  # type: ignore[arg-type,return-value]
+        order = sorted(range(len(projects)), key=keys.__getitem__)
         rank = [0] * len(projects)
         for place, index in enumerate(order):
             rank[index] = place
@@ -72,17 +74,17 @@ def lottery_ticket(seed: str, project_id: str) -> str:
     return hashlib.sha256(f"{seed}:{project_id}".encode()).hexdigest()
 
 
-def parse_tie_break(spec: str | TieBreak | None) -> TieBreak:
-    """Turn ``"min-cost"`` or ``"lottery:2024-05-01"`` into a :class:`TieBreak`; refuse anything else."""
+def parse_tie_break(spec: str | PBTieBreak | None) -> PBTieBreak:
+    """Turn ``"min-cost"`` or ``"lottery:2024-05-01"`` into a :class:`PBTieBreak`; refuse anything else."""
     if spec is None:
-        return TieBreak("pabulib")
-    if isinstance(spec, TieBreak):
+        return PBTieBreak("pabulib")
+    if isinstance(spec, PBTieBreak):
         return spec
     if spec.startswith("lottery:"):
         seed = spec.split(":", 1)[1]
         if not seed:
             raise PBError("a lottery tie-breaking needs a seed: lottery:SEED")
-        return TieBreak("lottery", seed)
+        return PBTieBreak("lottery", seed)
     if spec in ("pabulib", "lexicographic", "file-order", "min-cost", "max-cost"):
-        return TieBreak(spec)
+        return PBTieBreak(spec)
     raise PBError(f"unknown tie-breaking {spec!r} (choose from {', '.join(TIE_BREAKS)})")

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
 from operator import attrgetter
+from typing import cast
 
 import numpy as np
 
-from voting.rules.pb import APPROVAL, CHOOSE_1, Ballot, Instance, Number, PBError, Profile
+from .types import APPROVAL, CHOOSE_1, Amount, PBBallot, PBError, PBInstance, PBProfile
 
 UTILITIES = ("cost", "approval", "points")
 """How much a voter gains from a funded project they named.
@@ -47,16 +48,19 @@ class ElectionArrays:
     classes: np.ndarray  # int64, class index of each (project, supporter) pair
     utilities: np.ndarray  # float64, utility of each pair
     total_weight: Fraction  # all ballots, including empty ones (they hold a budget share)
-    support: list[Number]  # exact weighted number of voters giving the project positive utility
-    scores: list[Number]  # exact weighted votes (approval) or points of each project
+    support: list[Amount]  # exact weighted number of voters giving the project positive utility
+    scores: list[Amount]  # exact weighted votes (approval) or points of each project
 
     def supporters(self, project: int) -> slice:
         return slice(int(self.start[project]), int(self.start[project + 1]))
 
 
-def default_utility(profile: Profile) -> str:
+def default_utility(profile: PBProfile) -> str:
     return "cost" if profile.vote_type in (APPROVAL, CHOOSE_1) else "points"
 
+
+BallotKey = tuple[tuple[str, ...], tuple[Amount, ...] | None]
+"""A distinct ballot: its projects and points (identical ballots are one voter class)."""
 
 _projects = attrgetter("projects")
 _points = attrgetter("points")
@@ -67,9 +71,9 @@ def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building per-ballot structures.
 
     Counting allocates many small tuples while a city's worth of ballot objects is alive; each
-    automatic collection walks all of them (measured: 0.65 s of 1.2 s when merging 100,000
-    ballots). Nothing built here forms reference cycles, so pausing is safe; the previous state
-    is restored on exit.
+    automatic collection walks all of them (about half of the merging time of a large city, see
+    ``docs/benchmarks/pb.md``). Nothing built here forms reference cycles, so pausing is safe;
+    the previous state is restored on exit.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -84,14 +88,14 @@ def paused_gc() -> Iterator[None]:
 class BallotPairs:
     """Distinct ballots as flat (class, project, utility) pairs, with each class's total weight."""
 
-    class_weights: list[Number]
+    class_weights: list[Amount]
     pair_class: np.ndarray  # int64
     pair_project: np.ndarray  # int64
     pair_utility: np.ndarray  # float64
-    exact_utilities: list[Number] | None  # aligned with the pairs; None when every utility is 1
-    total_weight: Number
+    exact_utilities: list[Amount] | None  # aligned with the pairs; None when every utility is 1
+    total_weight: Amount
 
-    def totals(self, m: int) -> tuple[list[Number], list[Number]]:
+    def totals(self, m: int) -> tuple[list[Amount], list[Amount]]:
         """Exact weighted score and number of supporters of each of ``m`` projects."""
         integral = all(isinstance(w, int) for w in self.class_weights) and (
             self.exact_utilities is None or all(isinstance(u, int) for u in self.exact_utilities)
@@ -101,8 +105,8 @@ class BallotPairs:
             support = np.bincount(self.pair_project, weights=weights, minlength=m)
             scores = np.bincount(self.pair_project, weights=weights * self.pair_utility, minlength=m)
             return [int(round(x)) for x in scores], [int(round(x)) for x in support]
-        scores_exact: list[Number] = [0] * m
-        support_exact: list[Number] = [0] * m
+        scores_exact: list[Amount] = [0] * m
+        support_exact: list[Amount] = [0] * m
         utilities = self.exact_utilities or [1] * len(self.pair_project)
         for c, j, u in zip(self.pair_class.tolist(), self.pair_project.tolist(), utilities, strict=True):
             weight = self.class_weights[c]
@@ -111,24 +115,24 @@ class BallotPairs:
         return scores_exact, support_exact
 
 
-def ballot_pairs(instance: Instance, profile: Profile) -> BallotPairs:
+def ballot_pairs(instance: PBInstance, profile: PBProfile) -> BallotPairs:
     """See :func:`_ballot_pairs`; runs with the garbage collector paused."""
     with paused_gc():
         return _ballot_pairs(instance, profile)
 
 
-def _ballot_pairs(instance: Instance, profile: Profile) -> BallotPairs:
+def _ballot_pairs(instance: PBInstance, profile: PBProfile) -> BallotPairs:
     """Merge identical ballots, map project ids to indices and validate, in C-speed passes.
 
-    Utilities are those of :meth:`Profile.utilities` (1 per approval, points, positional points);
+    Utilities are those of :meth:`PBProfile.utilities` (1 per approval, points, positional points);
     pairs with zero utility are dropped. Validation (unknown or repeated projects, negative
     points or weights) runs once per distinct ballot.
     """
     ballots = profile.ballots
     if all(ballot.weight == 1 for ballot in ballots):
         # The common case, counted in C: Counter over (projects, points) pairs.
-        raw: dict[tuple, Number] = Counter(zip(map(_projects, ballots), map(_points, ballots), strict=True))
-        total_weight: Number = len(ballots)
+        raw = cast(dict[BallotKey, Amount], Counter(zip(map(_projects, ballots), map(_points, ballots), strict=True)))
+        total_weight: Amount = len(ballots)
     else:
         raw = {}
         total_weight = 0
@@ -159,14 +163,14 @@ def _ballot_pairs(instance: Instance, profile: Profile) -> BallotPairs:
 
     pair_class: list[int] = []
     pair_project: list[int] = []
-    exact: list[Number] = []
+    exact: list[Amount] = []
     for index, (projects_, points) in enumerate(keys):
         if len(set(projects_)) != len(projects_):
             raise PBError("a ballot names the same project twice")
         if points is not None and any(u < 0 for u in points):
             raise PBError("a ballot gives negative points")
         try:
-            pairs = profile.utilities(instance, Ballot(projects_, points))
+            pairs = profile.utilities(instance, PBBallot(projects_, points))
         except KeyError as error:
             raise PBError(f"a ballot names unknown project {error.args[0]!r}") from None
         for j, u in pairs:
@@ -184,16 +188,16 @@ def _ballot_pairs(instance: Instance, profile: Profile) -> BallotPairs:
     )
 
 
-def _first(key: tuple) -> tuple:
+def _first(key: BallotKey) -> tuple[str, ...]:
     return key[0]
 
 
-def tally(instance: Instance, profile: Profile) -> tuple[list[Number], list[Number]]:
+def tally(instance: PBInstance, profile: PBProfile) -> tuple[list[Amount], list[Amount]]:
     """Exact weighted score (votes or points) and number of supporters of every project."""
     return ballot_pairs(instance, profile).totals(len(instance.projects))
 
 
-def election_arrays(instance: Instance, profile: Profile, utility: str) -> ElectionArrays:
+def election_arrays(instance: PBInstance, profile: PBProfile, utility: str) -> ElectionArrays:
     """Merge identical ballots and lay the supporters out project by project (CSR)."""
     if utility not in UTILITIES:
         raise PBError(f"unknown utility {utility!r} (choose from {', '.join(UTILITIES)})")

@@ -1,4 +1,4 @@
-"""Plain data for participatory budgeting: instance, profile, result.
+"""Plain data for participatory budgeting: instance, profile, ballots, the one error.
 
 A participatory-budgeting *instance* is a set of projects with costs and a budget limit; a *profile*
 is the list of ballots cast over those projects. The vocabulary follows the pabulib format
@@ -16,13 +16,14 @@ readers and writers, the management command and (later) the public results page.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
 
-Number = int | Fraction
+from engines.errors import EngineInputError
+
+Amount = int | Fraction
+"""A cost, a score, points or a ballot weight: exact, an ``int`` when whole."""
 
 APPROVAL = "approval"
 CUMULATIVE = "cumulative"
@@ -30,12 +31,26 @@ CHOOSE_1 = "choose-1"
 ORDINAL = "ordinal"
 SCORING = "scoring"
 VOTE_TYPES = (APPROVAL, CUMULATIVE, CHOOSE_1, ORDINAL, SCORING)
-"""Ballot formats of pabulib. ``choose-1`` (and choose-k) ballots are approval ballots with a
+"""PBBallot formats of pabulib. ``choose-1`` (and choose-k) ballots are approval ballots with a
 length limit; ``scoring`` ballots carry points like cumulative ones but without a sum limit."""
 
 
-class PBError(ValueError):
-    """An instance or profile that no rule can count (for example a ballot naming an unknown project)."""
+class PBError(EngineInputError):
+    """An instance, profile or option that no rule can count (e.g. a ballot naming an unknown project).
+
+    Rules do not know which file or line their input came from, so they raise it with the reason
+    only (``path`` empty); a reader raises it located (:class:`voting.formats.pabulib.PabulibError`),
+    and a command adds the location it knows with :meth:`located`."""
+
+    def __init__(self, reason: str, path: str = "", line: int | None = None) -> None:
+        super().__init__(path, line, reason)
+
+    def located(self, path: str, line: int | None) -> EngineInputError:
+        """This error at ``path:line`` unless it already names a file."""
+        return self if self.path else EngineInputError(path, line, self.reason)
+
+    def __str__(self) -> str:
+        return self.location_line() if self.path else self.reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +65,7 @@ class Project:
 
 
 @dataclass(frozen=True)
-class Instance:
+class PBInstance:
     """Projects and the budget limit. Project order is the order of the source file."""
 
     projects: tuple[Project, ...]
@@ -85,7 +100,7 @@ class Instance:
 
 
 @dataclass(frozen=True, slots=True)
-class Ballot:
+class PBBallot:
     """One voter's ballot.
 
     ``projects`` is in the order the voter gave (preference order for ordinal ballots);
@@ -95,17 +110,17 @@ class Ballot:
     """
 
     projects: tuple[str, ...]
-    points: tuple[Number, ...] | None = None
-    weight: Number = 1
+    points: tuple[Amount, ...] | None = None
+    weight: Amount = 1
     voter_id: str = ""
 
 
 @dataclass(frozen=True)
-class Profile:
+class PBProfile:
     """The ballots of one election and the format they were cast in."""
 
     vote_type: str
-    ballots: Sequence[Ballot]
+    ballots: Sequence[PBBallot]
     max_length: int | None = None
 
     def __post_init__(self) -> None:
@@ -113,14 +128,14 @@ class Profile:
             raise PBError(f"unknown vote type {self.vote_type!r}")
 
     @property
-    def total_weight(self) -> Number:
-        """Number of voters, counting ballot weights (empty ballots count: they hold a budget share)."""
+    def total_weight(self) -> Amount:
+        """Amount of voters, counting ballot weights (empty ballots count: they hold a budget share)."""
         return sum((b.weight for b in self.ballots), 0)
 
-    def validate(self, instance: Instance) -> None:
+    def validate(self, instance: PBInstance) -> None:
         """Raise ``PBError`` if a ballot names an unknown project, repeats one, or has bad points.
 
-        Rules validate as they merge ballots (``voting.rules.pb_arrays``); this is for code that
+        Rules validate as they merge ballots (``voting.pb.arrays``); this is for code that
         builds a profile by hand, e.g. from the database, and wants to fail before counting.
         """
         known = instance.position
@@ -139,7 +154,7 @@ class Profile:
                 if any(p < 0 for p in ballot.points):
                     raise PBError(f"ballot {label} gives negative points")
 
-    def utilities(self, instance: Instance, ballot: Ballot) -> list[tuple[int, Number]]:
+    def utilities(self, instance: PBInstance, ballot: PBBallot) -> list[tuple[int, Amount]]:
         """Score a ballot gives each project it names: the basis of greedy, MES and the explanations.
 
         Approval and choose-k: 1 per approved project. Cumulative and scoring: the points.
@@ -155,62 +170,3 @@ class Profile:
             top = max(top, len(ballot.projects))
             return [(position[p], top - rank) for rank, p in enumerate(ballot.projects)]
         return [(position[p], 1) for p in ballot.projects]
-
-
-def as_number(value: Number | float) -> int | float:
-    """JSON-friendly number: an int when integral, else a float (costs in pabulib have cents)."""
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    if isinstance(value, Fraction) and value.denominator != 1:
-        return float(value)
-    return int(value)
-
-
-@dataclass
-class Result:
-    """The outcome of a rule and the story behind it, as shown on the public results page.
-
-    ``selected`` is in order of selection. ``rounds`` is a list of plain dicts, one per step of
-    the rule (a greedy step, an MES round, a completion step), and ``projects`` maps every project
-    id to what happened to it and why. ``details`` holds rule-level facts (the per-voter budget
-    of MES, the number of Add1 steps, the tie-breaking used). Everything in here is JSON-ready
-    through ``to_dict``; no number shown to the public is computed anywhere else.
-    """
-
-    rule: str
-    rule_name: str
-    selected: list[str]
-    total_cost: Fraction
-    budget: Fraction
-    rounds: list[dict[str, Any]] = field(default_factory=list)
-    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "rule_name": self.rule_name,
-            "selected": list(self.selected),
-            "total_cost": as_number(self.total_cost),
-            "budget": as_number(self.budget),
-            "leftover": as_number(self.budget - self.total_cost),
-            "rounds": _jsonable(self.rounds),
-            "projects": _jsonable(self.projects),
-            "details": _jsonable(self.details),
-        }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | Fraction | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        return as_number(value)
-    if hasattr(value, "item"):  # NumPy scalar
-        return _jsonable(value.item())
-    return str(value)

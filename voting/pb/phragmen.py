@@ -16,31 +16,37 @@ pabutools): they could never be bought, and would otherwise stop the count at on
 
 Arithmetic: loads are float64 and computed with one sparse matrix-vector product per round;
 two candidate loads within :data:`RELATIVE_EPS` (relative) of each other are a tie for the
-tie-breaking, as in :mod:`voting.rules.mes`. The budget check is exact.
+tie-breaking, as in :mod:`voting.pb.mes`. The budget check is exact.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
-from voting.rules.pb import APPROVAL, CHOOSE_1, Instance, PBError, Profile, Result
-from voting.rules.pb_arrays import election_arrays
-from voting.rules.pb_registry import pb_rule
-from voting.rules.tiebreak import TieBreak, parse_tie_break
+from .arrays import election_arrays
+from .outcome import REJECTED, SELECTED, PBOutcome, PhragmenRound, fate
+from .registry import PB_RULES
+from .tiebreak import PBTieBreak, parse_tie_break
+from .types import APPROVAL, CHOOSE_1, PBError, PBInstance, PBProfile
 
 RELATIVE_EPS = 1e-9
 
 
-@pb_rule("phragmen", "Sequential Phragmén", "Brill, Freeman, Janson & Lackner 2017; Los, Christoff & Grossi 2022")
+@PB_RULES.register(
+    "phragmen",
+    display_name="Sequential Phragmén",
+    source="Brill, Freeman, Janson & Lackner 2017; Los, Christoff & Grossi 2022",
+    ballot_types=(APPROVAL, CHOOSE_1),
+    accepts=("tie_break",),
+)
 def sequential_phragmen(
-    instance: Instance,
-    profile: Profile,
+    instance: PBInstance,
+    profile: PBProfile,
     *,
-    tie_break: str | TieBreak | None = None,
-) -> Result:
+    tie_break: str | PBTieBreak | None = None,
+) -> PBOutcome:
     """Sequential Phragmén with the budget as a hard stop (see the module docstring)."""
     if profile.vote_type not in (APPROVAL, CHOOSE_1):
         raise PBError("sequential Phragmén counts approval ballots only")
@@ -56,8 +62,7 @@ def sequential_phragmen(
         [arrays.support[j] > 0 and instance.projects[j].cost <= instance.budget for j in range(m)], dtype=bool
     )
     spent = Fraction(0)
-    selected: list[str] = []
-    rounds: list[dict[str, Any]] = []
+    outcome = PBOutcome("phragmen", "Sequential Phragmén", budget=instance.budget)
     stop_reason = "every approved project was bought"
     while remaining.any():
         load_sum = np.bincount(project_of_pair, weights=(weights * loads)[arrays.classes], minlength=m)
@@ -73,36 +78,33 @@ def sequential_phragmen(
         part = arrays.supporters(chosen)
         loads[arrays.classes[part]] = least
         remaining[chosen] = False
-        spent += instance.projects[chosen].cost
-        selected.append(instance.projects[chosen].id)
-        rounds.append(
-            {
-                "round": len(rounds) + 1,
-                "project": instance.projects[chosen].id,
-                "cost": instance.projects[chosen].cost,
-                "supporters": arrays.support[chosen],
-                "load": least,
-                "tied_with": [instance.projects[j].id for j in tied if j != chosen],
-                "running_cost": spent,
-            }
+        project = instance.projects[chosen]
+        spent += project.cost
+        outcome.selected.append(project.id)
+        outcome.rounds.append(
+            PhragmenRound(
+                round=len(outcome.rounds) + 1,
+                project=project.id,
+                cost=project.cost,
+                supporters=arrays.support[chosen],
+                load=least,
+                running_cost=spent,
+                tied_with=[instance.projects[j].id for j in tied if j != chosen],
+            )
         )
-    chosen_set = set(selected)
-    projects = {
-        p.id: {
-            "cost": p.cost,
-            "supporters": arrays.support[j],
-            "status": "selected" if p.id in chosen_set else "rejected",
-            "reason": "bought by its supporters"
-            if p.id in chosen_set
-            else (
-                "nobody approved it"
-                if arrays.support[j] == 0
-                else "costs more than the whole budget"
-                if p.cost > instance.budget
-                else "not bought before counting stopped"
-            ),
-        }
-        for j, p in enumerate(instance.projects)
-    }
-    details = {"tie_break": tie.describe(), "stopped": stop_reason, "tolerance": RELATIVE_EPS}
-    return Result("phragmen", "Sequential Phragmén", selected, spent, instance.budget, rounds, projects, details)
+    chosen_set = set(outcome.selected)
+    for j, p in enumerate(instance.projects):
+        if p.id in chosen_set:
+            outcome.fates[p.id] = fate(SELECTED, "bought by its supporters", cost=p.cost, supporters=arrays.support[j])
+            continue
+        if arrays.support[j] == 0:
+            reason = "nobody approved it"
+        elif p.cost > instance.budget:
+            reason = "costs more than the whole budget"
+        else:
+            reason = "not bought before counting stopped"
+        outcome.fates[p.id] = fate(REJECTED, reason, cost=p.cost, supporters=arrays.support[j])
+    outcome.total_cost = spent
+    outcome.details = {"tie_break": tie.describe(), "stopped": stop_reason, "tolerance": RELATIVE_EPS}
+    outcome.notes.append(f"ties broken by {tie.describe()}; {stop_reason}")
+    return outcome
