@@ -29,6 +29,22 @@ Ranking = tuple[Position, ...]
 Votes = int | float | Decimal | Fraction
 """A vote total or ballot weight: whole papers, exact decimals (RCTab), fractions or floats (Meek)."""
 
+
+
+def add_votes(a: Votes, b: Votes) -> Votes:
+    """``a + b`` for vote totals: exact types stay exact (``Decimal`` with ``Decimal``, anything
+    with ``int``), a float makes a float, and ``Decimal`` with ``Fraction`` meets as ``Fraction``."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    if isinstance(a, Decimal) and isinstance(b, Decimal | int):
+        return a + b
+    if isinstance(a, int) and isinstance(b, Decimal):
+        return a + b
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b)
+    return Fraction(a) + Fraction(b)
+
+
 # Why a ballot stopped counting. The names follow RCTab's report keys so that our rounds and
 # theirs can be compared field by field.
 EXHAUSTED = "exhaustedChoices"
@@ -194,7 +210,7 @@ class RankedProfile:
         """The same profile with identical rankings merged (weights added)."""
         merged: dict[Ranking, Votes] = {}
         for ballot in self.ballots:
-            merged[ballot.ranking] = merged.get(ballot.ranking, 0) + ballot.weight
+            merged[ballot.ranking] = add_votes(merged.get(ballot.ranking, 0), ballot.weight)
         return RankedProfile(
             self.candidates,
             [RankedBallot(r, w) for r, w in merged.items()],
@@ -333,7 +349,7 @@ class CompiledBallots:
             order, reason = rules.compile(ballot.ranking)
             orders.append(order)
             codes.append(code_of[reason])
-            weights.append(ballot.weight)
+            weights.append(float(ballot.weight))
         width = max((len(o) for o in orders), default=0) + 1
         matrix = np.full((len(orders), width), n, dtype=np.int32)
         for row, order in enumerate(orders):

@@ -395,7 +395,7 @@ def fractional_surplus_stv(profile: RankedProfile, *, options: FractionalOptions
                     b.status = b.end
             amount = b.ftv * b.weight
             if holder is not None and amount > 0:
-                target = names[b.holder] if b.status is None else "exhausted"
+                target = names[b.holder] if b.status is None and b.holder is not None else "exhausted"
                 flows[(holder, target)] = flows.get((holder, target), Decimal(0)) + amount
             if b.status is not None:
                 inactive[b.status] += amount
@@ -590,7 +590,9 @@ class _MeekCount:
         names = self.names
         while True:
             tallies, excess, quota = self.converge()
-            tally = {c: float(tallies[c]) for c in range(self.n) if self.state[c] in ("hopeful", "elected")}
+            tally: dict[int, Votes] = {
+                c: float(tallies[c]) for c in range(self.n) if self.state[c] in ("hopeful", "elected")
+            }
             self.history.append(tally)
             round_ = StvRound(
                 number=len(self.rounds) + 1,
