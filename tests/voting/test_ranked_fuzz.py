@@ -12,9 +12,11 @@ check the exit status and the single line on stderr.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -245,6 +247,21 @@ def test_output_path_missing_or_a_directory_exits_2_and_leaves_nothing(tmp_path,
     assert info.value.returncode == 2
     assert str(info.value).startswith(f"{target}: cannot write"), str(info.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_output_to_a_pipe_or_device_is_refused_and_a_link_writes_its_target(tmp_path):
+    ward = shared_path("ranked", "scotland", "4_cands", "aberdeen_2017_ward11.csv")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(CommandError) as info:
+        call_command("tally_ranked", str(ward), "--json", "--output", str(fifo), stdout=StringIO())
+    assert str(info.value) == f"{fifo}: cannot write: not a regular file"
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    target, link = tmp_path / "result.json", tmp_path / "latest.json"
+    target.write_text("old")
+    link.symlink_to(target)
+    call_command("tally_ranked", str(ward), "--json", "--output", str(link), stdout=StringIO())
+    assert link.is_symlink() and json.loads(target.read_text())["engine"] == "ranked"
 
 
 def test_closed_stdout_ends_quietly_without_a_traceback():
