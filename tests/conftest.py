@@ -6,10 +6,10 @@ import itertools
 import os
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
 
