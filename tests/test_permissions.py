@@ -122,3 +122,13 @@ def test_createsuperuser_gets_the_administrator_role_not_the_flag(db):
     user = User.objects.create_superuser("root@example.org", "a-long-password-1")
     assert (user.role, user.is_staff, user.is_superuser) == (Role.ADMINISTRATOR, True, False)
     assert user.has_perm("users.manage")
+
+
+def test_the_admin_shows_roles_read_only_so_role_changes_stay_audited(client_for, make_user):
+    client = client_for(Role.ADMINISTRATOR)
+    client.user.is_staff = True
+    client.user.save()
+    target = make_user(Role.RESIDENT)
+    page = client.get(f"/admin/accounts/user/{target.pk}/change/").content.decode()
+    assert 'name="role"' not in page and 'name="is_superuser"' not in page
+    assert client.get("/admin/accounts/user/add/").status_code == 200
