@@ -73,13 +73,15 @@ def _refused(capsys: pytest.CaptureFixture[str], *args: str) -> re.Match[str]:
         (APPROVAL.replace("rule;", "max_length;0\nrule;"), 5, "below 1"),
         (APPROVAL.replace("rule;", "max_length;1\nrule;"), 14, "more than max_length 1"),
         (APPROVAL.replace("rule;", "max_length;" + "9" * 40 + "\nrule;"), 5, "digits"),
+        (APPROVAL.replace("rule;", "max_length;2\nmin_length;3\nrule;"), 6, "above max_length"),
+        (APPROVAL.replace("vote_type;approval", "vote_type;choose-0"), 4, "at least one project"),
         (WITH_SELECTED.replace("1;60;One;1", "1;60;One;" + "9" * 40), 8, "digits"),
         (APPROVAL.replace("One", "x" * (200 * 1024)), 8, "field larger than field limit"),
     ],
     ids=[
         "cost-exponent", "budget-exponent", "points-exponent", "points-5000-digits", "weight-exponent",
         "weight-nan", "weight-infinity", "weight-negative", "max-length-zero", "ballot-over-max-length",
-        "max-length-40-digits", "selected-40-digits", "field-over-128KB",
+        "max-length-40-digits", "min-over-max-length", "choose-0", "selected-40-digits", "field-over-128KB",
     ],
 )
 def test_bad_number_or_field_in_file_is_one_line_at_its_line(

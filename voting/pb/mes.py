@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from engines.numbers import NumberError, parse_decimal
+from engines.numbers import NumberError, money, parse_decimal
 from engines.outcome import Fate
 
 from .arrays import ElectionArrays, default_utility, election_arrays
@@ -226,7 +226,7 @@ def _fates(
         if arrays.support[j] == 0:
             reason = "nobody voted for it"
         elif left < float(project.cost):
-            reason = f"its supporters had {left:.2f} left, it costs {float(project.cost):.2f}"
+            reason = f"its supporters had {money(left)} left, it costs {money(project.cost)}"
             figures["lacked"] = float(project.cost) - left
         else:
             reason = "did not fit in the money left after completion"

@@ -160,7 +160,8 @@ def _money(value: Fraction) -> str:
 
 
 def _show(value: Any) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+    """A figure of ``--explain``: floats (MES prices, loads) to six decimals, the rest as JSON has it."""
+    return str(money(value, 6)) if isinstance(value, float) else str(value)
 
 
 def _silence_stdout() -> None:
