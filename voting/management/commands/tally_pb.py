@@ -48,8 +48,10 @@ class Command(BaseCommand):
             "--rule",
             choices=PB_RULES.names(),
             metavar="RULE",
-            help=f"rule to count with (default: META 'rule'): {PB_RULES.help_text()}; "
-            f"pabulib names: {', '.join(a.name for a in PB_RULES.aliases())}",
+            help=(
+                f"rule to count with (default: META 'rule'): {PB_RULES.help_text()}; "
+                f"pabulib names: {', '.join(a.name for a in PB_RULES.aliases())}"
+            ).replace("%", "%%"),  # argparse formats help with %
         )
         parser.add_argument("--completion", choices=COMPLETIONS, help="MES completion method (default add1)")
         parser.add_argument("--tie-break", dest="tie_break", help=f"tie-breaking: {', '.join(TIE_BREAKS)}")
