@@ -26,8 +26,8 @@ Completion, because MES alone usually leaves money unspent (``completion=``):
     counted: Wieliczka 2023 is only reproduced by this variant (the first exhaustive outcome, at
     301.84 per voter, funds projects 66 and 67; the official one, reached at 305.84, funds 46),
     and Assen 2024 and Świecie 2023 come out the same under both. Steps whose outcome is proven
-    unchanged are skipped rather than recounted (see :func:`_add1` and :func:`_follow`); the
-    result, including the per-step summary, is exactly that of recounting every step.
+    unchanged are skipped rather than recounted (see :mod:`voting.pb.mes_add1`); the result,
+    including the per-step summary, is exactly that of recounting every step.
 ``add1-first-exhaustive``
     The same steps, but stop at the first outcome that is *exhaustive* (no further project
     fits in the money left): pabutools' ``voter_budget_increment``. Cheaper, and equal to
