@@ -147,6 +147,7 @@ def test_every_pabulib_rule_name_maps_to_a_registered_rule() -> None:
         count("borda-count", instance, profile)
     outcome = count("greedy-exclusive", instance, profile)
     assert outcome.rule == "greedy-exclusive" and outcome.rule_key == "greedy" and outcome.notes
+    assert outcome.to_dict()["counted_as"] == "greedy"
 
 
 def test_utilitarian_completion_is_a_typed_round_after_the_mes_rounds() -> None:
