@@ -6,4 +6,5 @@ from councils.services import current_council
 
 
 def council(request: HttpRequest) -> dict:
+    """The council this deployment serves, for the page header and footer."""
     return {"council": current_council()}

@@ -19,13 +19,24 @@ Sources:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
-from voting.rules.ranked import Number, Profile, Result, Round, TieBreak, TieBreaker
-from voting.rules.ranked_registry import register
+from .ballots import RankedProfile, Votes
+from .results import CondorcetRound, MethodInfo, RankedOutcome, withdrawn_fates
+from .tiebreak import RankedTieBreak, TieBreaker
+
+SCHULZE = MethodInfo("schulze", "Schulze (beatpath)", "M. Schulze, Social Choice and Welfare 36 (2011)")
+RANKED_PAIRS = MethodInfo(
+    "ranked-pairs",
+    "Ranked pairs (Tideman)",
+    "T. N. Tideman, Social Choice and Welfare 4 (1987); Zavist & Tideman (1989)",
+)
+COPELAND = MethodInfo("copeland", "Copeland", "A. H. Copeland, A reasonable social welfare function (1951)")
+BORDA = MethodInfo("borda", "Borda count", "J.-C. de Borda (1781), pairwise form")
 
 
 @dataclass(frozen=True)
@@ -34,10 +45,10 @@ class CondorcetOptions:
     ballots as Schulze recommends); ``tiebreak`` orders candidates when the method itself ties."""
 
     strength: Literal["margins", "winning_votes"] = "margins"
-    tiebreak: TieBreak = field(default_factory=lambda: TieBreak("random"))
+    tiebreak: RankedTieBreak = field(default_factory=lambda: RankedTieBreak("random"))
 
 
-def rank_matrix(profile: Profile) -> tuple[np.ndarray, np.ndarray, list[int]]:
+def rank_matrix(profile: RankedProfile) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Per distinct ballot, each candidate's rank position (unranked: after all ranked)."""
     live = [c for c in range(len(profile.candidates)) if c not in profile.withdrawn]
     column = {c: i for i, c in enumerate(live)}
@@ -57,7 +68,7 @@ def rank_matrix(profile: Profile) -> tuple[np.ndarray, np.ndarray, list[int]]:
     return ranks, weights, live
 
 
-def pairwise_matrix(profile: Profile) -> tuple[np.ndarray, list[int]]:
+def pairwise_matrix(profile: RankedProfile) -> tuple[np.ndarray, list[int]]:
     """``N[i][j]``: weight of ballots ranking live candidate ``i`` strictly above ``j``."""
     ranks, weights, live = rank_matrix(profile)
     m = len(live)
@@ -72,11 +83,11 @@ def _integral(matrix: np.ndarray) -> bool:
     return bool(np.all(matrix == np.round(matrix)))
 
 
-def _num(value: float, integral: bool) -> Number:
+def _num(value: float, integral: bool) -> Votes:
     return int(round(value)) if integral else float(value)
 
 
-def _named(matrix: np.ndarray, names: list[str], integral: bool) -> dict[str, dict[str, Number]]:
+def _named(matrix: np.ndarray, names: list[str], integral: bool) -> dict[str, dict[str, Votes]]:
     return {
         a: {b: _num(matrix[i, j], integral) for j, b in enumerate(names) if i != j} for i, a in enumerate(names)
     }
@@ -98,14 +109,19 @@ def _order_from_scores(
     groups: list[list[int]] = []
     for value in sorted(set(scores.values()), reverse=higher):
         groups.append(sorted(c for c, v in scores.items() if v == value))
+    return groups, _strict(groups, breaker)
+
+
+def _strict(groups: list[list[int]], breaker: TieBreaker) -> list[int]:
+    """The groups' candidates in one strict order, each tied group ordered by ``breaker``."""
     strict: list[int] = []
     for group in groups:
-        remaining = list(group)
-        while remaining:
-            pick = remaining[0] if len(remaining) == 1 else breaker.choose(remaining, [], lowest=False)[0]
+        pending = list(group)
+        while pending:
+            pick = pending[0] if len(pending) == 1 else breaker.choose(pending, [], lowest=False)[0]
             strict.append(pick)
-            remaining.remove(pick)
-    return groups, strict
+            pending.remove(pick)
+    return strict
 
 
 def _layers(beats: np.ndarray, breaker: TieBreaker) -> tuple[list[list[int]], list[int]]:
@@ -122,19 +138,12 @@ def _layers(beats: np.ndarray, breaker: TieBreaker) -> tuple[list[list[int]], li
             top = list(remaining)
         groups.append(top)
         remaining = [c for c in remaining if c not in top]
-    strict: list[int] = []
-    for group in groups:
-        pending = list(group)
-        while pending:
-            pick = pending[0] if len(pending) == 1 else breaker.choose(pending, [], lowest=False)[0]
-            strict.append(pick)
-            pending.remove(pick)
-    return groups, strict
+    return groups, _strict(groups, breaker)
 
 
 def _result(
-    method: str,
-    profile: Profile,
+    method: MethodInfo,
+    profile: RankedProfile,
     live: list[int],
     matrix: np.ndarray,
     groups: list[list[int]],
@@ -144,7 +153,7 @@ def _result(
     paths: np.ndarray | None = None,
     locked: list[tuple[int, int]] | None = None,
     note: str = "",
-) -> Result:
+) -> RankedOutcome:
     names = [profile.candidates[c] for c in live]
     integral = _integral(matrix)
     winner = condorcet_winner(matrix)
@@ -153,15 +162,14 @@ def _result(
     reasons = {}
     if len(groups[0]) > 1:
         reasons[elected[0]] = "tied first; tie broken by lot"
-    round_ = Round(
+    round_ = CondorcetRound(
         number=1,
         tallies={names[i]: _num(scores[i], integral) for i in range(len(names))} if scores else {},
         elected=elected,
         reasons=reasons,
         note=note,
     )
-    return Result(
-        method=method,
+    return method.outcome(
         seats=seats,
         candidates=profile.candidates,
         elected=elected,
@@ -173,11 +181,11 @@ def _result(
         scores={names[i]: _num(v, integral) for i, v in scores.items()} if scores is not None else None,
         condorcet_winner=names[winner] if winner is not None else None,
         locked=[(names[a], names[b]) for a, b in locked] if locked is not None else None,
-    )
+    ).settle_fates(withdrawn_fates(profile), unelected="ranked below the elected")
 
 
-@register("schulze", "Schulze (beatpath)")
-def schulze(profile: Profile, *, options: CondorcetOptions | None = None) -> Result:
+@SCHULZE.register(multi_winner=False)
+def schulze(profile: RankedProfile, *, options: CondorcetOptions | None = None) -> RankedOutcome:
     """Rank by strongest beatpaths: ``a`` ranks above ``b`` when the widest path a→b beats b→a.
 
     Why beatpaths: they pick the Condorcet winner when one exists and otherwise resolve the cycle
@@ -185,6 +193,7 @@ def schulze(profile: Profile, *, options: CondorcetOptions | None = None) -> Res
     several similar recommendations.
     """
     options = options or CondorcetOptions()
+    profile.require_countable()
     matrix, live = pairwise_matrix(profile)
     m = len(live)
     strength = np.zeros((m, m))
@@ -203,9 +212,9 @@ def schulze(profile: Profile, *, options: CondorcetOptions | None = None) -> Res
         np.fill_diagonal(better, False)
         before = np.where(better, before[[k], :].repeat(m, axis=0), before)
         paths = np.where(better, through_k, paths)
-    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live])
+    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live], source=profile.source)
     groups, strict = _layers(paths > paths.T, breaker)
-    result = _result("schulze", profile, live, matrix, groups, strict, paths=paths, note="strongest paths")
+    result = _result(SCHULZE, profile, live, matrix, groups, strict, paths=paths, note="strongest paths")
     names = [profile.candidates[c] for c in live]
     winning_paths: dict[str, dict[str, list[str]]] = {}
     for w in groups[0]:
@@ -222,17 +231,18 @@ def schulze(profile: Profile, *, options: CondorcetOptions | None = None) -> Res
     return result
 
 
-@register("ranked-pairs", "Ranked pairs (Tideman)")
-def ranked_pairs(profile: Profile, *, options: CondorcetOptions | None = None) -> Result:
+@RANKED_PAIRS.register(multi_winner=False)
+def ranked_pairs(profile: RankedProfile, *, options: CondorcetOptions | None = None) -> RankedOutcome:
     """Lock majorities from largest margin down, skipping any that would close a cycle.
 
     Equal margins are ordered by a tie-breaking ranking of the candidates drawn once from the seeded
     lottery (Zavist & Tideman's TBRC), so the outcome is reproducible and published.
     """
     options = options or CondorcetOptions()
+    profile.require_countable()
     matrix, live = pairwise_matrix(profile)
     m = len(live)
-    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live])
+    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live], source=profile.source)
     _, tie_order = _order_from_scores(dict.fromkeys(range(m), 0.0), breaker)
     position = {c: i for i, c in enumerate(tie_order)}
     majorities = [
@@ -248,31 +258,44 @@ def ranked_pairs(profile: Profile, *, options: CondorcetOptions | None = None) -
         reach = reach | (reach[:, [i]] & reach[[j], :])
     above = reach & ~np.eye(m, dtype=bool)
     groups, strict = _layers(above, breaker)
-    return _result("ranked-pairs", profile, live, matrix, groups, strict, locked=locked, note="locked majorities")
+    return _result(RANKED_PAIRS, profile, live, matrix, groups, strict, locked=locked, note="locked majorities")
 
 
-@register("copeland", "Copeland")
-def copeland(profile: Profile, *, options: CondorcetOptions | None = None) -> Result:
+@COPELAND.register(multi_winner=False)
+def copeland(profile: RankedProfile, *, options: CondorcetOptions | None = None) -> RankedOutcome:
     """Score one point per head-to-head win and half per tie; the Condorcet winner always tops it."""
-    options = options or CondorcetOptions()
-    matrix, live = pairwise_matrix(profile)
-    m = len(live)
-    scores = {
-        i: sum(1.0 if matrix[i, j] > matrix[j, i] else 0.5 if matrix[i, j] == matrix[j, i] else 0.0
-               for j in range(m) if j != i)
-        for i in range(m)
-    }
-    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live])
-    groups, strict = _order_from_scores(scores, breaker)
-    return _result("copeland", profile, live, matrix, groups, strict, scores=scores, note="Copeland scores")
+
+    def score(matrix: np.ndarray) -> dict[int, float]:
+        m = len(matrix)
+        return {
+            i: sum(1.0 if matrix[i, j] > matrix[j, i] else 0.5 if matrix[i, j] == matrix[j, i] else 0.0
+                   for j in range(m) if j != i)
+            for i in range(m)
+        }
+
+    return _by_scores(COPELAND, profile, options, score, "Copeland scores")
 
 
-@register("borda", "Borda count")
-def borda(profile: Profile, *, options: CondorcetOptions | None = None) -> Result:
+@BORDA.register(multi_winner=False)
+def borda(profile: RankedProfile, *, options: CondorcetOptions | None = None) -> RankedOutcome:
     """Borda scores from the pairwise matrix, shown beside Condorcet methods for comparison."""
+    return _by_scores(
+        BORDA, profile, options, lambda matrix: {i: float(matrix[i].sum()) for i in range(len(matrix))}, "Borda scores"
+    )
+
+
+def _by_scores(
+    method: MethodInfo,
+    profile: RankedProfile,
+    options: CondorcetOptions | None,
+    score: Callable[[np.ndarray], dict[int, float]],
+    note: str,
+) -> RankedOutcome:
+    """A method that ranks by a score read off the pairwise matrix (highest first)."""
     options = options or CondorcetOptions()
+    profile.require_countable()
     matrix, live = pairwise_matrix(profile)
-    scores = {i: float(matrix[i].sum()) for i in range(len(live))}
-    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live])
+    scores = score(matrix)
+    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live], source=profile.source)
     groups, strict = _order_from_scores(scores, breaker)
-    return _result("borda", profile, live, matrix, groups, strict, scores=scores, note="Borda scores")
+    return _result(method, profile, live, matrix, groups, strict, scores=scores, note=note)

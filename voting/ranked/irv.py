@@ -16,20 +16,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voting.rules.ranked import (
+from .ballots import (
     REASON_CODES,
     UNDERVOTE,
     BallotRules,
     CompiledBallots,
-    Number,
-    Profile,
-    Result,
-    Round,
-    TieBreak,
-    TieBreaker,
+    RankedProfile,
+    Votes,
+    add_votes,
     advance_to_continuing,
 )
-from voting.rules.ranked_registry import register
+from .results import IrvRound, MethodInfo, RankedOutcome, RankedRound, withdrawn_fates
+from .settings import RctabRules
+from .tiebreak import RankedTieBreak, TieBreaker
+
+IRV = MethodInfo(
+    "irv",
+    "Instant-runoff voting",
+    "RCTab tabulator rules (Bright Spots, config_file_documentation.txt, singleWinnerMajority); "
+    "Maine 21-A M.R.S. §723-A",
+)
 
 
 @dataclass(frozen=True)
@@ -45,15 +51,34 @@ class IrvOptions:
     ballots: BallotRules = field(default_factory=BallotRules)
     batch_elimination: bool = False
     continue_until_two: bool = False
-    tiebreak: TieBreak = field(default_factory=TieBreak)
+    tiebreak: RankedTieBreak = field(default_factory=RankedTieBreak)
 
 
-def _exact(value: float, integral: bool) -> Number:
+def _exact(value: float, integral: bool) -> Votes:
     return int(round(value)) if integral else value
 
 
-@register("irv", "Instant-runoff voting", rctab_modes=("singleWinnerMajority",))
-def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Result:
+def irv_options_from_rctab(
+    rules: RctabRules, *, ballots: BallotRules, tiebreak: RankedTieBreak, mode: str
+) -> IrvOptions:
+    """The IRV options an RCTab configuration asks for (unsupported settings refused by name)."""
+    if rules.flag("doesFirstRoundDetermineThreshold"):
+        raise rules.error("doesFirstRoundDetermineThreshold is not supported")
+    return IrvOptions(
+        ballots=ballots,
+        batch_elimination=rules.flag("batchElimination"),
+        continue_until_two=rules.flag("continueUntilTwoCandidatesRemain"),
+        tiebreak=tiebreak,
+    )
+
+
+@IRV.register(
+    multi_winner=False,
+    default=True,
+    rctab_modes=("singleWinnerMajority",),
+    rctab_options=irv_options_from_rctab,
+)
+def instant_runoff(profile: RankedProfile, *, options: IrvOptions | None = None) -> RankedOutcome:
     """Count a single-winner ranked-choice contest by successive elimination of the last-placed.
 
     Each round every ballot counts for its highest-ranked continuing candidate. A candidate with
@@ -63,11 +88,14 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
     wins even without a majority of all ballots (exhausted ballots do not count).
     """
     options = options or IrvOptions()
+    profile.require_countable()
+    if profile.seats != 1:
+        raise profile.error(f"irv elects one candidate; the contest has {profile.seats} seats (use an STV method)")
     names = profile.candidates
     compiled = CompiledBallots.from_profile(profile, options.ballots)
     n = compiled.sentinel
     integral = bool(np.all(compiled.weights == np.round(compiled.weights)))
-    breaker = TieBreaker(options.tiebreak, names)
+    breaker = TieBreaker(options.tiebreak, names, source=profile.source)
 
     continuing = np.ones(n + 1, dtype=bool)
     for c in profile.withdrawn:
@@ -76,8 +104,8 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
     pointer = np.zeros(matrix.shape[0], dtype=np.int64)
     current = matrix[:, 0].copy()
     elected: list[int] = []
-    history: list[dict[int, Number]] = []
-    rounds: list[Round] = []
+    history: list[dict[int, Votes]] = []
+    rounds: list[RankedRound] = []
     write_in = profile.write_in
     total = float(weights.sum())
 
@@ -99,7 +127,7 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
         active = float(sum(counts[c] for c in live))
         threshold = _exact(np.floor(active / 2) + 1, True)
         inactive = _inactive(compiled, current, n, integral)
-        round_ = Round(
+        round_ = IrvRound(
             number=len(rounds) + 1,
             tallies={names[c]: tally[c] for c in live},
             threshold=threshold,
@@ -142,17 +170,16 @@ def instant_runoff(profile: Profile, *, options: IrvOptions | None = None) -> Re
                 continuing[c] = False
             round_.eliminated = [names[c] for c in losers]
 
-    return Result(
-        method="irv",
+    return IRV.outcome(
+        rounds=list(rounds),
         seats=1,
         candidates=names,
         elected=[names[c] for c in elected],
-        rounds=rounds,
         valid_ballots=_exact(total, integral),
-    )
+    ).settle_fates(withdrawn_fates(profile))
 
 
-def _inactive(compiled: CompiledBallots, current: np.ndarray, n: int, integral: bool) -> dict[str, Number]:
+def _inactive(compiled: CompiledBallots, current: np.ndarray, n: int, integral: bool) -> dict[str, Votes]:
     done = current == n
     by_code = np.bincount(compiled.reasons[done], weights=compiled.weights[done], minlength=len(REASON_CODES))
     return {reason: _exact(by_code[i], integral) for i, reason in enumerate(REASON_CODES)}
@@ -160,12 +187,12 @@ def _inactive(compiled: CompiledBallots, current: np.ndarray, n: int, integral: 
 
 def _transfers(
     before: np.ndarray, after: np.ndarray, weights: np.ndarray, names: tuple[str, ...], n: int, integral: bool
-) -> dict[str, dict[str, Number]]:
+) -> dict[str, dict[str, Votes]]:
     width = n + 1
     flows = np.bincount(
         before.astype(np.int64) * width + after, weights=weights, minlength=width * width
     )
-    out: dict[str, dict[str, Number]] = {}
+    out: dict[str, dict[str, Votes]] = {}
     for key in np.nonzero(flows)[0]:
         src, dst = divmod(int(key), width)
         label = "exhausted" if dst == n else names[dst]
@@ -174,13 +201,13 @@ def _transfers(
 
 
 def _choose_losers(
-    tally: dict[int, Number],
+    tally: dict[int, Votes],
     live: list[int],
     write_in: int | None,
     options: IrvOptions,
     breaker: TieBreaker,
-    history: list[dict[int, Number]],
-    round_: Round,
+    history: list[dict[int, Votes]],
+    round_: RankedRound,
     names: tuple[str, ...],
     elected: list[int],
 ) -> list[int]:
@@ -209,17 +236,18 @@ def _choose_losers(
     return [loser]
 
 
-def batch_losers(tally: dict[int, Number]) -> list[int]:
+def batch_losers(tally: dict[int, Votes]) -> list[int]:
     """Candidates whose combined votes cannot reach the next-lowest total (RCTab's batch rule)."""
-    groups: dict[Number, list[int]] = {}
+    groups: dict[Votes, list[int]] = {}
     for c, v in tally.items():
         groups.setdefault(v, []).append(c)
-    running: Number = 0
+    running: Votes = 0
     seen: list[int] = []
     losers: list[int] = []
     for value in sorted(groups):
         if running < value:
             losers.extend(c for c in seen if c not in losers)
-        running += value * len(groups[value])
+        running = add_votes(running, value * len(groups[value]))
         seen.extend(groups[value])
     return losers if len(losers) > 1 else []
+

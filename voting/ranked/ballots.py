@@ -1,4 +1,4 @@
-"""Types shared by the ranked counting rules: ballots, profiles, ballot handling, results.
+"""Ranked ballots, profiles and ballot-validity rules (what a ballot says, before any count).
 
 A ranked ballot is kept exactly as the voter marked it: a tuple of *rank positions*, each the
 tuple of candidates marked at that rank. An empty position is a skipped rank, a position with two
@@ -6,25 +6,44 @@ or more candidates is an overvote (or an equal ranking, where a format allows it
 what those marks mean through :class:`BallotRules`, so the same profile can be counted under
 RCTab's, Scotland's or a council's own ballot-validity rules without re-reading the file.
 
-Identical ballots are grouped with a weight: an 80,000-ballot election with ten candidates
-usually has a few thousand distinct rankings, and every rule works per distinct ranking.
+Identical ballots are grouped with a weight: a large election usually has far fewer distinct
+rankings than ballots, and every rule works per distinct ranking (measured in
+``docs/benchmarks/ranked.md``).
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import chain
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
+from engines.errors import EngineInputError
+
 Position = tuple[int, ...]
 Ranking = tuple[Position, ...]
-Number = int | float | Decimal | Fraction
+Votes = int | float | Decimal | Fraction
+"""A vote total or ballot weight: whole papers, exact decimals (RCTab), fractions or floats (Meek)."""
+
+
+
+def add_votes(a: Votes, b: Votes) -> Votes:
+    """``a + b`` for vote totals: exact types stay exact (``Decimal`` with ``Decimal``, anything
+    with ``int``), a float makes a float, and ``Decimal`` with ``Fraction`` meets as ``Fraction``."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    if isinstance(a, Decimal) and isinstance(b, Decimal | int):
+        return a + b
+    if isinstance(a, int) and isinstance(b, Decimal):
+        return a + b
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b)
+    return Fraction(a) + Fraction(b)
+
 
 # Why a ballot stopped counting. The names follow RCTab's report keys so that our rounds and
 # theirs can be compared field by field.
@@ -39,28 +58,12 @@ OVERVOTE_MARK = -1
 REASON_CODES = (*INACTIVE_REASONS, UNDERVOTE)
 
 
-class BallotError(ValueError):
-    """A ballot file or ballot that cannot be counted; says where and why."""
-
-    def __init__(self, reason: str, *, path: str | None = None, line: int | None = None) -> None:
-        self.reason = reason
-        self.path = path
-        self.line = line
-        super().__init__(self.one_line())
-
-    def one_line(self) -> str:
-        where = self.path or "<input>"
-        if self.line is not None:
-            where += f":{self.line}"
-        return f"{where}: {self.reason}"
-
-
 @dataclass(frozen=True)
-class Ballot:
+class RankedBallot:
     """A distinct ranking and how many voters (or how much weight) cast it."""
 
     ranking: Ranking
-    weight: Number = 1
+    weight: Votes = 1
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,14 @@ class DenseBallots:
 
     Most ballots mark one candidate per rank with no gaps or repeats. Keeping those as one NumPy
     matrix (already grouped, with weights) lets IRV and STV skip per-ballot Python work entirely,
-    which is what makes an 80,000-ballot count take milliseconds.
+    which is where most of the speed comes from (figures in ``docs/benchmarks/ranked.md``).
     """
 
     prefs: np.ndarray
     weights: np.ndarray
 
 
-class Profile:
+class RankedProfile:
     """Candidates and grouped ballots of one contest.
 
     ``withdrawn`` candidates (BLT ``-n`` lines, RCTab ``excluded``) stay in the candidate list so
@@ -89,16 +92,18 @@ class Profile:
     def __init__(
         self,
         candidates: Sequence[str],
-        ballots: list[Ballot] | None = None,
+        ballots: list[RankedBallot] | None = None,
         *,
         seats: int = 1,
         title: str = "",
         withdrawn: Iterable[int] = frozenset(),
         write_in: int | None = None,
         dense: DenseBallots | None = None,
+        source: str = "<ballots>",
     ) -> None:
         if ballots is None and dense is None:
             raise ValueError("a profile needs ballots or dense ballots")
+        self.source = source
         self.candidates = tuple(candidates)
         self._ballots = ballots
         self.seats = seats
@@ -108,21 +113,47 @@ class Profile:
         self.dense = dense
 
     def __repr__(self) -> str:
-        distinct = len(self._ballots) if self._ballots is not None else len(self.dense.prefs)  # type: ignore[union-attr]
+        distinct = self.distinct()
         shown = f"ballots={self._ballots!r}" if self._ballots is not None and distinct <= 20 else f"{distinct} distinct ballots"
         return (
-            f"Profile(candidates={self.candidates!r}, {shown}, seats={self.seats}, "
+            f"RankedProfile(candidates={self.candidates!r}, {shown}, seats={self.seats}, "
             f"withdrawn={set(self.withdrawn) or '{}'}, write_in={self.write_in})"
         )
 
+    def distinct(self) -> int:
+        """How many distinct rankings the profile holds."""
+        if self._ballots is not None:
+            return len(self._ballots)
+        assert self.dense is not None
+        return len(self.dense.prefs)
+
+    def error(self, reason: str, line: int | None = None) -> EngineInputError:
+        """The bad-input error for this profile's file (a count that cannot be made from it)."""
+        return EngineInputError(self.source, line, reason)
+
+    def require_countable(self) -> None:
+        """Refuse a contest no count can decide: no ballots, or more seats than candidates standing.
+
+        Without this an empty file would "elect" by tie-break and a count for more seats than
+        candidates would quietly elect everyone."""
+        standing = [c for c in range(len(self.candidates)) if c not in self.withdrawn and c != self.write_in]
+        if self.seats < 1:
+            raise self.error(f"the number of seats must be 1 or more, got {self.seats}")
+        if not standing:
+            raise self.error("no candidate is standing")
+        if self.seats > len(standing):
+            raise self.error(f"{self.seats} seats but only {len(standing)} candidates standing")
+        if self.distinct() == 0 or not self.total_weight > 0:
+            raise self.error("the file holds no ballots")
+
     @property
-    def ballots(self) -> list[Ballot]:
+    def ballots(self) -> list[RankedBallot]:
         if self._ballots is None:
             assert self.dense is not None
             weights = self.dense.weights
             integral = bool(np.all(weights == np.round(weights)))
             self._ballots = [
-                Ballot(tuple((int(c),) for c in row[row >= 0]), int(w) if integral else float(w))
+                RankedBallot(tuple((int(c),) for c in row[row >= 0]), int(w) if integral else float(w))
                 for row, w in zip(self.dense.prefs, weights, strict=True)
             ]
         return self._ballots
@@ -136,13 +167,13 @@ class Profile:
         seats: int = 1,
         title: str = "",
         withdrawn: Iterable[int] = (),
-    ) -> Profile:
+    ) -> RankedProfile:
         """Build a profile from simple rankings (``[2, 0, 1]`` or ``[[2], [0, 1]]``), grouping them."""
         counts: dict[Ranking, int] = {}
         for ranking in rankings:
             key = tuple((p,) if isinstance(p, int | np.integer) else tuple(p) for p in ranking)
             counts[key] = counts.get(key, 0) + 1
-        ballots = [Ballot(r, w) for r, w in counts.items()]
+        ballots = [RankedBallot(r, w) for r, w in counts.items()]
         return cls(tuple(candidates), ballots, seats=seats, title=title, withdrawn=frozenset(withdrawn))
 
     @classmethod
@@ -154,7 +185,7 @@ class Profile:
         seats: int = 1,
         title: str = "",
         withdrawn: Iterable[int] = (),
-    ) -> Profile:
+    ) -> RankedProfile:
         """Build a profile from strict orders (lists of candidate indexes, best first), vectorised.
 
         Orders with repeated candidates fall back to :meth:`from_rankings`, which keeps every mark.
@@ -164,7 +195,7 @@ class Profile:
         width = int(lengths.max()) if len(lengths) else 0
         flat = np.array(list(chain.from_iterable(orders)), dtype=np.int64)
         if len(flat) and (flat.min() < 0 or flat.max() >= n):
-            raise BallotError(f"ballot names a candidate outside 0..{n - 1}")
+            raise EngineInputError("<ballots>", None, f"ballot names a candidate outside 0..{n - 1}")
         prefs = np.full((len(orders), max(width, 1)), -1, dtype=np.int64)
         rows = np.repeat(np.arange(len(orders)), lengths)
         starts = np.cumsum(lengths) - lengths
@@ -175,22 +206,23 @@ class Profile:
             return cls.from_rankings(candidates, orders, seats=seats, title=title, withdrawn=withdrawn)
         return cls(candidates, None, seats=seats, title=title, withdrawn=frozenset(withdrawn), dense=dense)
 
-    def grouped(self) -> Profile:
+    def grouped(self) -> RankedProfile:
         """The same profile with identical rankings merged (weights added)."""
-        merged: dict[Ranking, Number] = {}
+        merged: dict[Ranking, Votes] = {}
         for ballot in self.ballots:
-            merged[ballot.ranking] = merged.get(ballot.ranking, 0) + ballot.weight
-        return Profile(
+            merged[ballot.ranking] = add_votes(merged.get(ballot.ranking, 0), ballot.weight)
+        return RankedProfile(
             self.candidates,
-            [Ballot(r, w) for r, w in merged.items()],
+            [RankedBallot(r, w) for r, w in merged.items()],
             seats=self.seats,
             title=self.title,
             withdrawn=self.withdrawn,
             write_in=self.write_in,
+            source=self.source,
         )
 
     @property
-    def total_weight(self) -> Number:
+    def total_weight(self) -> Votes:
         if self._ballots is None and self.dense is not None:
             total = float(self.dense.weights.sum())
             return int(total) if total.is_integer() else total
@@ -204,11 +236,11 @@ class Profile:
         n = len(self.candidates)
         for ballot in self.ballots:
             if ballot.weight <= 0:
-                raise BallotError(f"ballot weight must be positive, got {ballot.weight}")
+                raise self.error(f"ballot weight must be positive, got {ballot.weight}")
             for position in ballot.ranking:
                 for c in position:
                     if not 0 <= c < n:
-                        raise BallotError(f"ballot names candidate index {c + 1}, only {n} candidates")
+                        raise self.error(f"ballot names candidate index {c + 1}, only {n} candidates")
 
 
 def dense_from_matrix(prefs: np.ndarray, weights: np.ndarray, n: int) -> DenseBallots | None:
@@ -300,7 +332,7 @@ class CompiledBallots:
     sentinel: int
 
     @classmethod
-    def from_profile(cls, profile: Profile, rules: BallotRules) -> CompiledBallots:
+    def from_profile(cls, profile: RankedProfile, rules: BallotRules) -> CompiledBallots:
         n = len(profile.candidates)
         code_of = {reason: i for i, reason in enumerate(REASON_CODES)}
         if profile.dense is not None:
@@ -317,7 +349,7 @@ class CompiledBallots:
             order, reason = rules.compile(ballot.ranking)
             orders.append(order)
             codes.append(code_of[reason])
-            weights.append(ballot.weight)
+            weights.append(float(ballot.weight))
         width = max((len(o) for o in orders), default=0) + 1
         matrix = np.full((len(orders), width), n, dtype=np.int32)
         for row, order in enumerate(orders):
@@ -336,233 +368,3 @@ def advance_to_continuing(
     while len(stuck):
         pointer[stuck] += 1
         stuck = stuck[~continuing[matrix[stuck, pointer[stuck]]]]
-
-
-@dataclass(frozen=True)
-class TieBreak:
-    """How a tie for exclusion (or election) is broken, chosen once per count.
-
-    - ``"previous_rounds"``: compare the tied candidates' totals at earlier rounds (``backwards``:
-      latest round first, as RCTab and most US rules; otherwise earliest first, as the Scottish
-      order), then fall back to a seeded lottery.
-    - ``"candidate_order"``: the candidate listed later loses (RCTab ``useCandidateOrder``).
-    - ``"random"``: a seeded lottery with no look-back. ``java_random`` replays RCTab's generator
-      (``java.util.Random``) so that counts with random ties match RCTab's published reports.
-    - ``"permutation"``: a candidate order drawn once from the seeded lottery (RCTab
-      ``generatePermutation``); the candidate earlier in it wins, the later one loses.
-    - ``"ask"``: the returning officer decides; a count that meets such a tie stops with an error
-      naming the tied candidates (``fallback_ask`` does the same after ``previous_rounds``).
-    """
-
-    mode: Literal["previous_rounds", "candidate_order", "random", "permutation", "ask"] = "previous_rounds"
-    seed: int = 0
-    backwards: bool = True
-    java_random: bool = False
-    fallback_ask: bool = False
-
-
-class JavaRandom:
-    """``java.util.Random``'s 48-bit linear congruential generator, as documented in the JDK.
-
-    RCTab breaks random ties with it; reproducing the published sequence is the only way to get
-    the same draws from the same seed.
-    """
-
-    _MULT = 0x5DEECE66D
-    _MASK = (1 << 48) - 1
-
-    def __init__(self, seed: int) -> None:
-        self._seed = (seed ^ self._MULT) & self._MASK
-
-    def _next(self, bits: int) -> int:
-        self._seed = (self._seed * self._MULT + 0xB) & self._MASK
-        return self._seed >> (48 - bits)
-
-    def next_double(self) -> float:
-        return ((self._next(26) << 27) + self._next(27)) * (1.0 / (1 << 53))
-
-    def next_int(self, bound: int) -> int:
-        """``nextInt(bound)``, including the JDK's rejection of biased draws."""
-        if bound & (bound - 1) == 0:
-            return (bound * self._next(31)) >> 31
-        while True:
-            bits = self._next(31)
-            value = bits % bound
-            if bits - value + (bound - 1) < (1 << 31):
-                return value
-
-    def shuffle(self, items: list) -> None:
-        """``Collections.shuffle(list, random)`` for a random-access list."""
-        for i in range(len(items) - 1, 0, -1):
-            j = self.next_int(i + 1)
-            items[i], items[j] = items[j], items[i]
-
-
-class TieBreaker:
-    """Stateful tie-breaking for one count: holds the lottery so draws are reproducible."""
-
-    def __init__(self, rule: TieBreak, candidates: Sequence[str]) -> None:
-        self.rule = rule
-        self.candidates = candidates
-        self._java = JavaRandom(rule.seed) if rule.java_random else None
-        self._lottery = random.Random(rule.seed)
-        self._permutation: list[int] = []
-        if rule.mode == "permutation":
-            # RCTab sorts the names, then shuffles them once with the seeded generator.
-            order = sorted(range(len(candidates)), key=lambda c: candidates[c])
-            if self._java is not None:
-                self._java.shuffle(order)
-            else:
-                self._lottery.shuffle(order)
-            self._permutation = order
-
-    def _draw(self, tied: list[int]) -> int:
-        # RCTab sorts tied candidates by name before drawing.
-        ordered = sorted(tied, key=lambda c: self.candidates[c])
-        if self._java is not None:
-            return ordered[int(self._java.next_double() * len(ordered))]
-        return self._lottery.choice(ordered)
-
-    def choose(
-        self, tied: Sequence[int], history: Sequence[Mapping[int, Number]], *, lowest: bool
-    ) -> tuple[int, str]:
-        """Pick one of ``tied``: the loser when ``lowest``, else the winner. Returns it and why."""
-        tied = list(tied)
-        mode = self.rule.mode
-        if mode == "candidate_order":
-            pick = max(tied) if lowest else min(tied)
-            return pick, "tie broken by candidate order"
-        if mode == "permutation":
-            ranked = sorted(tied, key=self._permutation.index)
-            return (ranked[-1] if lowest else ranked[0]), f"tie broken by drawn candidate order (seed {self.rule.seed})"
-        if mode == "ask":
-            self._ask(tied)
-        if mode == "previous_rounds":
-            rounds = list(enumerate(history, start=1))
-            if self.rule.backwards:
-                rounds.reverse()
-            for number, tally in rounds:
-                values = {c: tally.get(c, 0) for c in tied}
-                target = min(values.values()) if lowest else max(values.values())
-                remaining = [c for c in tied if values[c] == target]
-                if len(remaining) < len(tied):
-                    tied = remaining
-                    if len(tied) == 1:
-                        return tied[0], f"tie broken by totals at round {number}"
-        if self.rule.fallback_ask:
-            self._ask(tied)
-        return self._draw(tied), f"tie broken by lot (seed {self.rule.seed})"
-
-    def _ask(self, tied: list[int]) -> None:
-        names = ", ".join(self.candidates[c] for c in sorted(tied))
-        raise BallotError(f"tie between {names} must be decided by the returning officer")
-
-
-@dataclass
-class Round:
-    """One round (stage) of a count, with everything needed to publish it."""
-
-    number: int
-    tallies: dict[str, Number]
-    threshold: Number | None = None
-    elected: list[str] = field(default_factory=list)
-    eliminated: list[str] = field(default_factory=list)
-    reasons: dict[str, str] = field(default_factory=dict)
-    transfers: dict[str, dict[str, Number]] = field(default_factory=dict)
-    inactive: dict[str, Number] = field(default_factory=dict)
-    exhausted: Number = 0
-    fraction_loss: Number = 0
-    note: str = ""
-
-    def transfers_in(self) -> dict[str, dict[str, int | float]]:
-        """The same transfers seen from the receiving side: ``{receiver: {giver: votes}}``."""
-        received: dict[str, dict[str, int | float]] = {}
-        for src, dsts in self.transfers.items():
-            for dst, amount in dsts.items():
-                received.setdefault(dst, {})[src] = _json_number(amount)
-        return received
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "round": self.number,
-            "tallies": {k: _json_number(v) for k, v in self.tallies.items()},
-            "threshold": _json_number(self.threshold) if self.threshold is not None else None,
-            "elected": list(self.elected),
-            "eliminated": list(self.eliminated),
-            "reasons": dict(self.reasons),
-            "transfers": {
-                src: {dst: _json_number(v) for dst, v in dsts.items()} for src, dsts in self.transfers.items()
-            },
-            "transfers_in": self.transfers_in(),
-            "inactive": {k: _json_number(v) for k, v in self.inactive.items()},
-            "exhausted": _json_number(self.exhausted),
-            "fraction_loss": _json_number(self.fraction_loss),
-            "note": self.note,
-        }
-
-
-@dataclass
-class Result:
-    """Outcome and story of a count; the same object feeds JSON, the results page and tests."""
-
-    method: str
-    seats: int
-    candidates: tuple[str, ...]
-    elected: list[str]
-    rounds: list[Round] = field(default_factory=list)
-    valid_ballots: Number = 0
-    quota: Number | None = None
-    ranking: list[list[str]] | None = None
-    pairwise: dict[str, dict[str, Number]] | None = None
-    paths: dict[str, dict[str, Number]] | None = None
-    scores: dict[str, Number] | None = None
-    condorcet_winner: str | None = None
-    locked: list[tuple[str, str]] | None = None
-    winning_paths: dict[str, dict[str, list[str]]] | None = None
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "method": self.method,
-            "seats": self.seats,
-            "candidates": list(self.candidates),
-            "elected": list(self.elected),
-            "valid_ballots": _json_number(self.valid_ballots),
-            "quota": _json_number(self.quota) if self.quota is not None else None,
-            "rounds": [r.to_dict() for r in self.rounds],
-        }
-        if self.ranking is not None:
-            data["ranking"] = self.ranking
-        if self.pairwise is not None:
-            data["pairwise"] = _json_matrix(self.pairwise)
-        if self.paths is not None:
-            data["strongest_paths"] = _json_matrix(self.paths)
-        if self.scores is not None:
-            data["scores"] = {k: _json_number(v) for k, v in self.scores.items()}
-        if self.pairwise is not None:
-            data["condorcet_winner"] = self.condorcet_winner
-        if self.locked is not None:
-            data["locked"] = [list(pair) for pair in self.locked]
-        if self.winning_paths is not None:
-            data["winning_paths"] = self.winning_paths
-        if self.notes:
-            data["notes"] = list(self.notes)
-        return data
-
-
-def _json_matrix(matrix: Mapping[str, Mapping[str, Number]]) -> dict[str, dict[str, Any]]:
-    return {a: {b: _json_number(v) for b, v in row.items()} for a, row in matrix.items()}
-
-
-def _json_number(value: Number) -> int | float:
-    """Integers stay integers in JSON; exact decimals become the nearest float for display."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Fraction | Decimal):
-        if value == int(value):
-            return int(value)
-        return float(value)
-    as_float = float(value)
-    return int(as_float) if as_float.is_integer() else round(as_float, 9)

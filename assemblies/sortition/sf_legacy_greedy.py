@@ -1,4 +1,4 @@
-"""LEGACY: the Sortition Foundation's earlier greedy randomised selection, kept for comparison.
+"""LEGACY: the Sortition Foundation's legacy greedy randomised selection, kept for comparison.
 
 Source: described in Flanigan, Gölz, Gupta, Hennig & Procaccia, Nature 596 (2021), Methods
 ("Benchmark: LEGACY"). Seat by seat, it finds the quota value whose unmet minimum is largest relative
@@ -15,8 +15,10 @@ import numpy as np
 
 from . import tolerances
 from .expand import canonical_portfolio
+from .feasibility import require_feasible
 from .model import Distribution, Instance, Progress, ProgressCallback
 from .pool import Pool, compile_pool
+from .registry import algorithm
 
 
 class _Pool:
@@ -94,6 +96,7 @@ def legacy_panel(pool: Pool, rng: np.random.Generator) -> tuple[str, ...] | None
     return None
 
 
+@algorithm("legacy", "LEGACY greedy (Sortition Foundation, for comparison)", "\"Benchmark: LEGACY\"", samples=True)
 def legacy(
     instance: Instance,
     *,
@@ -102,8 +105,6 @@ def legacy(
     samples: int = tolerances.LEGACY_SAMPLES,
 ) -> Distribution:
     """Estimate LEGACY's distribution from ``samples`` seeded runs (empirical portfolio)."""
-    from .feasibility import require_feasible
-
     require_feasible(instance)
     pool = compile_pool(instance)
     people = _Pool(pool)
