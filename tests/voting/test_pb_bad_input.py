@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -147,6 +149,21 @@ def test_unwritable_output_path_is_one_line(tmp_path: Path, capsys: pytest.Captu
     match = _refused(capsys, path, "--json", "--output", str(target))
     assert "cannot write" in match["reason"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["election.pb"]
+
+
+def test_output_to_a_pipe_is_refused_and_a_link_writes_its_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, APPROVAL)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _refused(capsys, path, "--json", "--output", str(fifo))["reason"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    target, link = tmp_path / "result.json", tmp_path / "latest.json"
+    target.write_text("old", encoding="utf-8")
+    link.symlink_to(target)
+    call_command("tally_pb", path, "--json", "--output", str(link), stdout=io.StringIO())
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["engine"] == "pb"
 
 
 def _command(*args: str, close_stdout: bool = False) -> tuple[int, str, str]:
