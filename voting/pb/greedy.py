@@ -117,17 +117,9 @@ def _run(instance: PBInstance, profile: PBProfile, variant: _Variant, threshold:
         tied = [other for other in same_score[scores[index]] if other != project.id]
         outcome.rounds.append(
             GreedyStep(
-                place=place,
-                project=project.id,
-                name=project.name,
-                votes=votes[index],
-                score=scores[index],
-                cost=project.cost,
-                budget_left_before=left,
-                action=action,
-                reason=reason,
-                running_cost=spent,
-                tied_with=tied,
+                place=place, project=project.id, name=project.name, cost=project.cost, tied_with=tied,
+                votes=votes[index], score=scores[index], budget_left_before=left, running_cost=spent,
+                action=action, reason=reason,
             )
         )
         outcome.fates[project.id] = fate(

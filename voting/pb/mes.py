@@ -184,15 +184,9 @@ def method_of_equal_shares(
     for bought in run.rounds:
         outcome.rounds.append(
             MESRound(
-                round=bought.round,
-                project=ids[bought.project],
-                cost=arrays.exact_costs[bought.project],
-                rho=bought.rho,
-                effective_votes=1 / bought.rho,
-                price_per_supporter=bought.price_per_supporter,
-                supporters=bought.supporters,
-                supporters_paying_all_they_had=bought.paying_all,
-                paid=bought.paid,
+                round=bought.round, project=ids[bought.project], cost=arrays.exact_costs[bought.project],
+                rho=bought.rho, price_per_supporter=bought.price_per_supporter,
+                supporters=bought.supporters, supporters_paying_all_they_had=bought.paying_all, paid=bought.paid,
                 tied_with=[ids[j] for j in bought.tied_with],
             )
         )
