@@ -66,9 +66,10 @@ WARM_START_MOVES = 30
 # the peeling stops once DECOMPOSITION_STOP_MASS of the mass is left, and one LP over the panels
 # found places it (its tail is the slow part: faces with few integer points, integer programmes);
 DECOMPOSITION_STOP_MASS = 1e-4
-# only on pools with at least EARLY_STOP_MIN_TYPES types (smaller ones peel to the end, exactly, as
-# before: the LP's lottery can sit up to ~1e-6 off the levels of the larger groups, the peeling's ~1e-9);
-EARLY_STOP_MIN_TYPES = 1000
+# only on pools with at least EARLY_STOP_MIN_TYPES types (a national pool of 1,000 respondents has
+# ~840); smaller ones peel to the end as before, exactly (the LP's lottery can sit up to ~1e-6 off
+# the levels of the larger groups, the peeling's ~1e-9), so their figures do not change;
+EARLY_STOP_MIN_TYPES = 800
 # that LP's lottery is accepted if no type is more than CLOSING_ACCEPTED_GAP * (the bound) below its
 # relaxation level; the gap is then reported. Otherwise the rest is peeled exactly.
 CLOSING_ACCEPTED_GAP = 1e-4
