@@ -61,6 +61,9 @@ from .pool import Pool
 # report quotes them with the rest of ``tolerances``):
 # progress is reported every PROGRESS_EVERY_STEPS peeling steps;
 PROGRESS_EVERY_STEPS = 20
+# a relaxation LP stage made infeasible by round-off in the fixed levels is solved again with them
+# loosened by each of RELAXATION_RETRY_SLACKS in turn (well below CERTIFICATE_TOLERANCE);
+RELAXATION_RETRY_SLACKS = (1e-9, 1e-8, 3e-8)
 # a step first repairs the last step's panel with at most WARM_START_MOVES additions/removals/swaps;
 WARM_START_MOVES = 30
 # the peeling stops once DECOMPOSITION_STOP_MASS of the mass is left, and one LP over the panels
@@ -99,6 +102,15 @@ def relaxation_leximin(pool: Pool, progress: ProgressCallback | None = None, alg
     while np.isnan(levels).any():
         stages += 1
         highs.run()
+        for slack in RELAXATION_RETRY_SLACKS:
+            if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                break
+            # Round-off made the fixed levels jointly infeasible: loosen them a little and solve again
+            # (the certificate still asks every type for its level minus CERTIFICATE_TOLERANCE).
+            for t in np.flatnonzero(~np.isnan(levels)):
+                highs.changeRowBounds(first_type_row + int(t), max(0.0, float(levels[t]) - slack), INF)
+            highs.clearSolver()
+            highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         solution = highs.getSolution()
