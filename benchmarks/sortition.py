@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,7 +84,7 @@ def oracle(instance: Instance, algorithm: str, address: tuple[str, ...]) -> tupl
     return seconds, min(marginals.values())
 
 
-def timed(function, instance: Instance, **options: object) -> tuple[float, Distribution]:
+def timed(function: Callable[..., Distribution], instance: Instance, **options: object) -> tuple[float, Distribution]:
     start = time.perf_counter()
     distribution = function(instance, **options)
     return time.perf_counter() - start, distribution
@@ -144,8 +145,7 @@ def run_national(seed: int, pool_size: int, categories: int, quotas: str, panel:
     }
 
 
-def national_rows(cases: list[tuple[int, int, int, str]], panel: int, emit: object) -> None:
-    assert callable(emit)
+def national_rows(cases: list[tuple[int, int, int, str]], panel: int, emit: Callable[[list[str]], None]) -> None:
     emit(["pool", "k", "categories", "quotas", "seed", "types", "wall (s)", "CPU (s)", "peak MB", "compositions",
           "named panels", "min p", "LP bound", "min / bound", "route"])
     for seed, pool_size, categories, quotas in cases:
@@ -198,7 +198,8 @@ def main() -> None:
     parser.add_argument("--one-national", type=national_case, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.one_national is not None:
-        print(json.dumps(run_national(*options.one_national, options.panel)))
+        seed, pool_size, categories, quotas = options.one_national
+        print(json.dumps(run_national(seed, pool_size, categories, quotas, options.panel)))
         return
 
     rows: list[list[str]] = []
