@@ -79,6 +79,10 @@ PROGRESS_EVERY_STEPS = 20
 # a relaxation LP stage made infeasible by round-off in the fixed levels is solved again with them
 # loosened by each of RELAXATION_RETRY_SLACKS in turn (well below CERTIFICATE_TOLERANCE);
 RELAXATION_RETRY_SLACKS = (1e-9, 1e-8, 3e-8)
+# a fast peeling that gets stuck can be retried from the start with FAST_RETRIES other rounding seeds
+# before the exact peeling (0: on the one pool measured, 3,000 respondents seed 1, all three seeds
+# got stuck at ~90% of the mass, so retries only cost time);
+FAST_RETRIES = 0
 # a step first repairs the last step's panel with at most WARM_START_MOVES additions/removals/swaps;
 WARM_START_MOVES = 30
 # the peeling stops once DECOMPOSITION_STOP_MASS of the mass is left, and one LP over the panels
@@ -321,6 +325,7 @@ def decompose(
     bound: float = 1.0,
     stop_mass: float = 0.0,
     fast: bool = False,
+    seed: int = tolerances.DECOMPOSITION_RANDOM_SEED,
 ) -> tuple[Decomposition | None, list[np.ndarray], str]:
     """Write ``target`` (a point of the relaxation) as a lottery over valid panels (module docstring).
 
@@ -330,7 +335,7 @@ def decompose(
     sizes = pool.type_sizes
     constraints = Constraints.of(pool)
     matrix, row_lo, row_hi = constraints.matrix, constraints.lower, constraints.upper
-    rng = np.random.Generator(np.random.PCG64(tolerances.DECOMPOSITION_RANDOM_SEED))
+    rng = np.random.Generator(np.random.PCG64(seed))
     snap = tolerances.DECOMPOSITION_SNAP
     y = np.clip(np.asarray(target, dtype=float), 0.0, sizes)
     mu = 1.0
@@ -562,9 +567,21 @@ def certified_leximin(
     decomposition, found, failure = decompose(
         pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound, stop_mass=stop_mass, fast=fast
     )
+    for retry in range(1, FAST_RETRIES + 1):
+        if not (fast and failure):
+            break
+        # The fast peeling walked into a face without integer panels; another rounding seed takes
+        # another path (the first panel and every greedy fallback differ).
+        first_failure = failure
+        decomposition, again, failure = decompose(
+            pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound, stop_mass=stop_mass,
+            fast=True, seed=tolerances.DECOMPOSITION_RANDOM_SEED + retry,
+        )
+        found = [*found, *again]
+        failure = f"{first_failure}; retry {retry}: {failure}" if failure else ""
     if fast and failure:
-        # The fast peeling walked into a face without integer panels: start again the exact way
-        # (fresh greedy roundings, best panels from the integer programme), still stopping early.
+        # Still stuck: start again the exact way (fresh greedy roundings, best panels from the
+        # integer programme), still stopping early.
         first_failure = failure
         decomposition, again, failure = decompose(
             pool, relaxed.counts, oracle, progress, algorithm, relaxed.stages, bound, stop_mass=stop_mass
