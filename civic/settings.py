@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "proposals",
     "voting",
     "assemblies",
+    "deliberation",
 ]
 
 MIDDLEWARE = [
