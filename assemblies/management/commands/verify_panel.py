@@ -17,6 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("report", help="report written by select_panel --report (JSON, or gzipped JSON if .gz)")
         parser.add_argument("--people", help="people CSV, if it has moved since the report was written")
         parser.add_argument("--categories", help="categories CSV, if it has moved")
+        parser.add_argument(
+            "--public", action="store_true",
+            help="REPORT is a public selection report (selection-report.json): check it from its own content",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path = Path(str(options["report"]))
@@ -24,6 +28,9 @@ class Command(BaseCommand):
             report = read_report(path)
         except (OSError, ValueError) as error:
             raise CommandError(f"{path}: cannot read report ({error})", returncode=2) from None
+        if options["public"]:
+            self._verify_public(path, report)
+            return
         try:
             outcome = verify_report(
                 report,
@@ -39,4 +46,17 @@ class Command(BaseCommand):
             self.stdout.write(message)
         if not outcome.matches:
             raise CommandError("MISMATCH: the report does not match a re-run of the draw", returncode=1)
+        self.stdout.write("MATCH")
+
+    def _verify_public(self, path: Path, report: dict[str, object]) -> None:
+        from assemblies.sortition.public_report import MalformedReport, verify_public_report
+
+        try:
+            outcome = verify_public_report(report)
+        except MalformedReport as error:
+            raise CommandError(f"{path}: {error}", returncode=2) from None
+        for message in outcome.messages:
+            self.stdout.write(message)
+        if not outcome.matches:
+            raise CommandError("MISMATCH: the public report does not agree with a re-run", returncode=1)
         self.stdout.write("MATCH")
