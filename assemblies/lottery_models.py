@@ -51,6 +51,9 @@ class QuotaTarget(models.Model):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["lottery", "category", "value"], name="unique_quota_value")]
 
+    def __str__(self) -> str:
+        return f"{self.category}/{self.value} {self.min}-{self.max}"
+
 
 class Address(models.Model):
     lottery = models.ForeignKey(Lottery, on_delete=models.CASCADE, related_name="addresses")
@@ -63,6 +66,9 @@ class Address(models.Model):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["lottery", "external_id"], name="unique_address_id")]
 
+    def __str__(self) -> str:
+        return self.external_id
+
 
 class Invitation(models.Model):
     lottery = models.ForeignKey(Lottery, on_delete=models.CASCADE, related_name="invitations")
@@ -73,6 +79,9 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.position}"
 
 
 class Respondent(models.Model):
@@ -104,6 +113,9 @@ class Respondent(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"Respondent {self.public_id}"
+
 
 class RespondentTally(models.Model):
     """Anonymised counts per quota value, kept when personal data is purged."""
@@ -118,6 +130,9 @@ class RespondentTally(models.Model):
     class Meta:
         ordering = ["category", "value"]
         constraints = [models.UniqueConstraint(fields=["lottery", "category", "value"], name="unique_tally_value")]
+
+    def __str__(self) -> str:
+        return f"{self.category}/{self.value}"
 
 
 class SelectionRun(models.Model):
@@ -148,6 +163,9 @@ class SelectionRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} run {self.pk}"
+
 
 class Recommendation(models.Model):
     class Decision(models.TextChoices):
@@ -172,6 +190,9 @@ class Recommendation(models.Model):
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["assembly", "number"], name="unique_recommendation_number")]
 
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
 
 class RecommendationUpdate(models.Model):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="updates")
@@ -180,3 +201,6 @@ class RecommendationUpdate(models.Model):
 
     class Meta:
         ordering = ["on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.on}: {self.recommendation}"
