@@ -276,6 +276,7 @@ def quota_categories(lottery: Lottery) -> dict[str, list[str]]:
 def import_addresses(actor: Any, lottery: Lottery, data: bytes, *, context: AuditContext | None = None) -> int:
     """Replace the address list; a file with any bad row imports nothing (RowErrors lists them all)."""
     require(actor, "assembly.manage")
+    lottery = Lottery.objects.select_for_update().select_related("assembly__council").get(pk=lottery.pk)
     if lottery.seed_published_at:
         raise ValidationError("The invitation draw was announced: the address list is fixed.")
     wards = [area.name for area in lottery.assembly.council.areas.all()]
@@ -297,6 +298,7 @@ def import_addresses(actor: Any, lottery: Lottery, data: bytes, *, context: Audi
 def publish_invitation_seed(actor: Any, lottery: Lottery, seed: str, *, context: AuditContext | None = None) -> Lottery:
     """Announce the seed (and the address list's digest) before the draw: commit, then draw."""
     require(actor, "assembly.manage")
+    lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     seed = seed.strip()
     if lottery.seed_published_at:
         raise ValidationError("The seed was already published.")
