@@ -24,7 +24,7 @@ REQUIRED_KEYS = {"pool", "quotas", "panel_size", "algorithm", "seed", "panels", 
 def published(make_user, client):
     setup = set_up(make_user(Role.OFFICER))
     register_all(setup.lottery)
-    run = select(setup.officer, setup.lottery)
+    select(setup.officer, setup.lottery)
     response = client.get(f"/assemblies/{setup.assembly.slug}/selection-report.json")
     assert response.status_code == 200
     return response.json()
