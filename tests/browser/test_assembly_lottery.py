@@ -56,7 +56,6 @@ def check_page(page: Page) -> None:
 
 
 def test_civic_lottery_from_set_up_to_the_councils_response(page: Page, browser, server, make_user, worker):
-    from assemblies import services
     from assemblies.models import Assembly, Respondent, Session
     from councils.models import Area, Council
 
@@ -111,7 +110,9 @@ def test_civic_lottery_from_set_up_to_the_councils_response(page: Page, browser,
     assert len(pdf.pages) == 6
     codes = [re.search(r"\b([A-Z2-9]{4}-[A-Z2-9]{4})\b", p.extract_text()).group(1) for p in pdf.pages]
     assert len(set(codes)) == 6
-    services.set_assembly_status(officer, Assembly.objects.get(slug=slug), Assembly.Status.RECRUITING)
+    page.get_by_role("link", name="Set-up").click()
+    page.get_by_label("Stage").select_option("recruiting")
+    page.get_by_role("button", name="Change stage").click()
 
     # Stage 2: three residents register; a used and a wrong code are refused
     resident = browser.new_page()
@@ -169,7 +170,7 @@ def test_civic_lottery_from_set_up_to_the_councils_response(page: Page, browser,
     # The council's response on the public tracker
     page.goto(f"{base}/officer/assemblies/{slug}/recommendations/")
     page.get_by_label("Title").fill("School streets")
-    page.get_by_label("Recommendation", exact=True).fill("Close roads outside schools at drop-off times.")
+    page.locator("textarea[name=text]").fill("Close roads outside schools at drop-off times.")
     page.get_by_label("Support (share of members, 0 to 1)").fill("0.9")
     page.get_by_label("Adopted on").fill("2026-03-01")
     page.get_by_role("button", name="Publish").click()
