@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("assemblies/", include("deliberation.urls")),
 ]
 
 handler400 = "accounts.views.bad_request"
