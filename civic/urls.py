@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("assemblies.lottery_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("assemblies/", include("deliberation.urls")),
 ]
 
 handler400 = "accounts.views.bad_request"

@@ -90,7 +90,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.strikes: list[float] = []
         self.send_lock = asyncio.Lock()
         self.gap_task: asyncio.Task | None = None
-        self.joined = False
+        self.joined = False  # in the room's group
+        self.present = False  # announced by a presence event (after the first synced)
         role, exists = await database_sync_to_async(_access)(self.user, self.session_id)
         # Accept, then close with our code: a refused handshake would hide the reason from the client.
         await self.accept()
@@ -104,7 +105,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.context = AuditContext.from_scope(self.scope)
         await self.channel_layer.group_add(services.room_group(self.session_id), self.channel_name)
         self.joined = True
-        await database_sync_to_async(services.join)(self.user, self.session_id)
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "joined", False):
@@ -113,7 +113,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.gap_task is not None:
             self.gap_task.cancel()
         await self.channel_layer.group_discard(services.room_group(self.session_id), self.channel_name)
-        await database_sync_to_async(services.leave)(self.user, self.session_id)
+        if self.present:
+            await database_sync_to_async(services.leave)(self.user, self.session_id)
 
     # --- Client messages ---------------------------------------------------------------
 
@@ -183,6 +184,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             }))
             self.synced = True
             await self._flush()
+        if not self.present:
+            # Announced after the replay, so a returning client's replay is exactly what it missed.
+            self.present = True
+            await database_sync_to_async(services.join)(self.user, self.session_id)
 
     # --- Events from the group ---------------------------------------------------------------
 

@@ -121,8 +121,12 @@ class RoomClient:
     async def event(self, type: str, timeout: float = 10) -> dict:
         return await self.until(lambda m: m.get("type") == type and "seq" in m, timeout)
 
+    async def at(self, seq: int, timeout: float = 10) -> dict:
+        """The event with this seq (not the ack that carries it)."""
+        return await self.until(lambda m: m.get("seq") == seq and "data" in m, timeout)
+
     async def wait_seq(self, seq: int, timeout: float = 10) -> None:
-        await self.until(lambda m: m.get("seq", 0) >= seq and m["type"] not in ("ack",), timeout)
+        await self.until(lambda m: m.get("seq", 0) >= seq and "data" in m, timeout)
 
     async def close_code(self, timeout: float = 10) -> int | None:
         while True:
