@@ -14,7 +14,7 @@ from assemblies.sortition.errors import InfeasibleQuotasError
 from assemblies.sortition.model import Instance, Person, Progress, Quota
 from assemblies.sortition.public_report import build_public_report, public_inputs_sha256, verify_public_report
 from assemblies.sortition.registry import ALGORITHMS, DEFAULT_ALGORITHM
-from assemblies.sortition.service import select_panel
+from assemblies.sortition.service import select_panel  # also fills the registry
 
 QuotaRow = tuple[str, str, int, int]
 
@@ -31,7 +31,7 @@ class Selection:
 
 
 def algorithm_choices() -> list[tuple[str, str]]:
-    return [(name, algorithm.title) for name, algorithm in ALGORITHMS.items()]
+    return [(entry.key, entry.display_name) for entry in ALGORITHMS.entries()]
 
 
 def default_algorithm() -> str:

@@ -37,9 +37,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from voting.rules.irv import instant_runoff  # noqa: E402
-from voting.rules.ranked import Profile  # noqa: E402
-from voting.rules.stv import scottish_stv  # noqa: E402
+from voting.ranked.ballots import RankedProfile  # noqa: E402
+from voting.ranked.irv import instant_runoff  # noqa: E402
+from voting.ranked.stv import scottish_stv  # noqa: E402
 
 
 def synthetic_ballots(voters: int, candidates: int, seed: int) -> list[list[int]]:
@@ -77,15 +77,15 @@ class Contender:
     repeat: int = 1
 
 
-def ours_prepare(ballots: list[list[int]], names: list[str]) -> Profile:
-    return Profile.from_orders(names, ballots)
+def ours_prepare(ballots: list[list[int]], names: list[str]) -> RankedProfile:
+    return RankedProfile.from_orders(names, ballots)
 
 
-def ours_irv(profile: Profile, seats: int) -> tuple[str, ...]:
+def ours_irv(profile: RankedProfile, seats: int) -> tuple[str, ...]:
     return tuple(instant_runoff(profile).elected)
 
 
-def ours_stv(profile: Profile, seats: int) -> tuple[str, ...]:
+def ours_stv(profile: RankedProfile, seats: int) -> tuple[str, ...]:
     profile.seats = seats
     result = scottish_stv(profile)
     result.to_dict()  # full round detail, as published
@@ -96,7 +96,7 @@ def pyrankvote_prepare(ballots: list[list[int]], names: list[str]):
     import pyrankvote
 
     people = [pyrankvote.Candidate(n) for n in names]
-    return people, [pyrankvote.Ballot(ranked_candidates=[people[c] for c in b]) for b in ballots]
+    return people, [pyrankvote.RankedBallot(ranked_candidates=[people[c] for c in b]) for b in ballots]
 
 
 def pyrankvote_irv(prepared, seats: int) -> tuple[str, ...]:

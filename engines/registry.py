@@ -16,9 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
-
-F = TypeVar("F", bound=Callable[..., Any])
+from typing import Any
 
 
 class UnknownNameError(LookupError):
@@ -35,7 +33,7 @@ class UnknownNameError(LookupError):
 
 
 @dataclass(frozen=True)
-class Entry(Generic[F]):
+class Entry[F: Callable[..., Any]]:
     """A registered function and what a person choosing it needs to know."""
 
     key: str
@@ -62,7 +60,7 @@ class Alias:
     note: str = ""
 
 
-class Registry(Generic[F]):
+class Registry[F: Callable[..., Any]]:
     """Named functions of one kind (``"PB rule"``, ``"ranked method"``, ``"sortition algorithm"``)."""
 
     def __init__(self, kind: str) -> None:

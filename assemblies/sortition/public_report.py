@@ -23,9 +23,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engines.errors import EngineInputError
+from engines.files import decode, read_bytes
+
 from .draw import draw_index, draw_number
 from .errors import InfeasibleQuotasError
-from .model import Instance, Person, Portfolio, Quota, SelectionResult
+from .model import Instance, Person, Portfolio, Quota
+from .outcome import SelectionOutcome
 from .registry import ALGORITHMS
 from .service import select_panel
 
@@ -46,7 +50,7 @@ def public_inputs_sha256(instance: Instance) -> str:
 
 def build_public_report(
     instance: Instance,
-    result: SelectionResult,
+    result: SelectionOutcome,
     *,
     private_inputs_sha256: Mapping[str, str],
     extra: Mapping[str, Any] | None = None,
@@ -58,7 +62,7 @@ def build_public_report(
         "pool": [{"id": p.id, "features": {c: p.features[c] for c in instance.categories}} for p in instance.people],
         "quotas": [{"category": q.category, "value": q.value, "min": q.min, "max": q.max} for q in instance.quotas],
         "panel_size": instance.panel_size,
-        "algorithm": result.algorithm,
+        "algorithm": result.rule,
         "seed": result.seed,
         "public_inputs_sha256": result.inputs_sha256,
         "panels": [
@@ -119,11 +123,35 @@ def _panel_problems(panel: list[str], instance: Instance, features: Mapping[str,
     return problems
 
 
-def verify_public_report(report: Mapping[str, Any]) -> PublicVerification:
+def read_public_report(path: str) -> dict[str, Any]:
+    """Read a public report file; ``EngineInputError`` if it is unreadable or not a JSON object."""
+    text = decode(read_bytes(path), path)
+    try:
+        report = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise EngineInputError(path, error.lineno, f"not a JSON report ({error.msg})") from None
+    except (RecursionError, ValueError) as error:
+        raise EngineInputError(path, None, f"not a JSON report ({type(error).__name__})") from None
+    if not isinstance(report, dict):
+        raise EngineInputError(path, None, "the report is not a JSON object")
+    return report
+
+
+def verify_public_report(report: Mapping[str, Any], *, name: str | None = None) -> PublicVerification:
     """Check the report from its own content; ``matches`` only if every check agrees.
 
-    Raises :class:`MalformedReport` if a required key is missing or malformed.
+    A missing or malformed key raises :class:`MalformedReport`, or ``EngineInputError`` naming the
+    file when ``name`` is given.
     """
+    try:
+        return _verify(report)
+    except MalformedReport as error:
+        if name is None:
+            raise
+        raise EngineInputError(name, None, str(error)) from None
+
+
+def _verify(report: Mapping[str, Any]) -> PublicVerification:
     if report.get("format") != PUBLIC_REPORT_FORMAT:
         raise MalformedReport(f"not a {PUBLIC_REPORT_FORMAT} report")
     instance = _instance(report)
@@ -137,7 +165,7 @@ def verify_public_report(report: Mapping[str, Any]) -> PublicVerification:
     except (KeyError, TypeError, ValueError) as error:
         raise MalformedReport(f"algorithm, seed, panels, probabilities or drawn malformed ({error!r})") from None
     if algorithm not in ALGORITHMS:
-        raise MalformedReport(f"unknown algorithm {algorithm!r}")
+        raise MalformedReport(f"unknown algorithm {algorithm!r}; known: {', '.join(ALGORITHMS.keys())}")
     ok, messages = True, []
 
     def fail(message: str) -> None:
