@@ -52,6 +52,11 @@ ADDRESS_COLUMNS = ("id", "postcode", "ward")
 SHARE_COLUMNS = ("category", "value", "share")
 
 
+def _where(context: AuditContext | None) -> AuditContext:
+    """Callers without a request (commands, the shell, tests) are recorded as commands."""
+    return context or AuditContext.command()
+
+
 class RowErrors(ValidationError):
     """A file with problems: every problem with its row number, and nothing imported."""
 
@@ -241,7 +246,7 @@ def set_up_lottery(actor: Any, assembly: Assembly, *, context: AuditContext | No
     lottery.full_clean(exclude=["assembly"])
     lottery.save()
     audit.record(actor, "lottery.setup", lottery, before=before, after={k: str(v) for k, v in fields.items()},
-                 context=context)
+                 context=_where(context))
     _notify(assembly, "lottery")
     return lottery
 
@@ -259,7 +264,7 @@ def set_quotas(actor: Any, lottery: Lottery, rows: Sequence[tuple[Any, ...]], *,
                                    population_share=r[4] if len(r) > 4 else None)
         for r in rows
     ]
-    audit.record(actor, "lottery.quotas", lottery, after={"quotas": [list(r[:4]) for r in rows]}, context=context)
+    audit.record(actor, "lottery.quotas", lottery, after={"quotas": [list(r[:4]) for r in rows]}, context=_where(context))
     return targets
 
 
@@ -290,7 +295,7 @@ def import_addresses(actor: Any, lottery: Lottery, data: bytes, *, context: Audi
     lottery.addresses_imported = len(rows)
     lottery.save(update_fields=["addresses_sha256", "addresses_imported"])
     audit.record(actor, "lottery.addresses_import", lottery,
-                 after={"addresses": len(rows), "sha256": lottery.addresses_sha256}, context=context)
+                 after={"addresses": len(rows), "sha256": lottery.addresses_sha256}, context=_where(context))
     return len(rows)
 
 
@@ -313,7 +318,7 @@ def publish_invitation_seed(actor: Any, lottery: Lottery, seed: str, *, context:
     lottery.seed_published_at = timezone.now()
     lottery.save(update_fields=["invitation_seed", "seed_published_at"])
     audit.record(actor, "lottery.seed_publish", lottery,
-                 after={"seed": seed, "addresses_sha256": lottery.addresses_sha256}, context=context)
+                 after={"seed": seed, "addresses_sha256": lottery.addresses_sha256}, context=_where(context))
     _notify(lottery.assembly, "seed")
     return lottery
 
@@ -380,7 +385,7 @@ def draw_invitations(actor: Any, lottery: Lottery, *, context: AuditContext | No
     by_ward = dict(sorted(Counter(i.ward for i in invitations).items()))
     audit.record(actor, "lottery.invitations_draw", lottery,
                  after={"seed": lottery.invitation_seed, "addresses_sha256": lottery.addresses_sha256,
-                        "drawn": len(invitations), "by_ward": by_ward}, context=context)
+                        "drawn": len(invitations), "by_ward": by_ward}, context=_where(context))
     _notify(lottery.assembly, "invitations")
     return len(invitations)
 
@@ -483,7 +488,7 @@ def register(
         assisted=assisted, token=secrets.token_urlsafe(24),
     )
     audit.record(actor if assisted else None, "lottery.register", respondent,
-                 after={"respondent": public_id, "assisted": assisted}, context=context)
+                 after={"respondent": public_id, "assisted": assisted}, context=_where(context))
     _notify(lottery.assembly, "registration")
     return respondent
 
@@ -494,7 +499,7 @@ def withdraw(token: str, *, context: AuditContext | None = None) -> None:
     respondent = Respondent.objects.select_for_update().filter(token=token).first()
     if respondent is None:
         raise ValidationError("This link is no longer valid; your details may already have been deleted.")
-    audit.record(None, "lottery.withdraw", respondent.lottery, after={"respondent": respondent.public_id}, context=context)
+    audit.record(None, "lottery.withdraw", respondent.lottery, after={"respondent": respondent.public_id}, context=_where(context))
     if respondent.user_id:
         Membership.objects.filter(assembly=respondent.lottery.assembly, user_id=respondent.user_id).delete()
     respondent.delete()
@@ -535,7 +540,7 @@ def start_selection(actor: Any, lottery: Lottery, *, algorithm: str = "", seed: 
         if len(_pool(lottery)) < lottery.panel_size:
             raise ValidationError(f"Only {len(_pool(lottery))} respondents for a panel of {lottery.panel_size}.")
         run = SelectionRun.objects.create(lottery=lottery, kind=kind, algorithm=algorithm, seed=seed)
-        audit.record(actor, f"lottery.{kind}_start", run, after={"algorithm": algorithm, "seed": seed}, context=context)
+        audit.record(actor, f"lottery.{kind}_start", run, after={"algorithm": algorithm, "seed": seed}, context=_where(context))
         transaction.on_commit(lambda: run_selection_task.enqueue(run.pk))
     return run
 
@@ -632,7 +637,7 @@ def respond_to_selection(token: str, *, accept: bool, password: str = "", actor:
     if not accept:
         respondent.status = Respondent.Status.DECLINED
         respondent.save(update_fields=["status"])
-        audit.record(actor, "lottery.decline", respondent, after={"respondent": respondent.public_id}, context=context)
+        audit.record(actor, "lottery.decline", respondent, after={"respondent": respondent.public_id}, context=_where(context))
         _notify(assembly, "confirmation")
         return respondent
     if not respondent.email:
@@ -661,7 +666,7 @@ def respond_to_selection(token: str, *, accept: bool, password: str = "", actor:
     respondent.user = user
     respondent.save(update_fields=["status", "user"])
     audit.record(actor, "lottery.confirm", respondent, after={"respondent": respondent.public_id, "user": user.pk},
-                 context=context)
+                 context=_where(context))
     _notify(assembly, "confirmation")
     return respondent
 
@@ -748,7 +753,7 @@ def publish_recommendation(actor: Any, assembly: Assembly, *, title: str, text: 
     number = (assembly.recommendations.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     rec = Recommendation.objects.create(assembly=assembly, number=number, title=title, text=text,
                                         support_share=support_share, adopted_on=adopted_on)
-    audit.record(actor, "recommendation.publish", rec, after={"number": number, "title": title}, context=context)
+    audit.record(actor, "recommendation.publish", rec, after={"number": number, "title": title}, context=_where(context))
     _notify(assembly, "recommendation", recommendation=rec.pk)
     return rec
 
@@ -766,7 +771,7 @@ def record_response(actor: Any, rec: Recommendation, *, decision: str, reasons: 
     rec.due_date, rec.responded_on = due_date, timezone.localdate()
     rec.save()
     audit.record(actor, "recommendation.respond", rec, before=before,
-                 after={"decision": decision, "service": rec.responsible_service}, context=context)
+                 after={"decision": decision, "service": rec.responsible_service}, context=_where(context))
     _notify(rec.assembly, "recommendation", recommendation=rec.pk)
     return rec
 
@@ -778,7 +783,7 @@ def add_progress_update(actor: Any, rec: Recommendation, *, on: date, text: str,
     if not text.strip():
         raise ValidationError("Write the update.")
     update = RecommendationUpdate.objects.create(recommendation=rec, on=on, text=text.strip())
-    audit.record(actor, "recommendation.update", rec, after={"on": on.isoformat()}, context=context)
+    audit.record(actor, "recommendation.update", rec, after={"on": on.isoformat()}, context=_where(context))
     return update
 
 

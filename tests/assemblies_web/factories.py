@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from assemblies import lottery, services
+from audit.context import AuditContext
 from assemblies.models import Assembly, Lottery, Respondent, SelectionRun
 from councils.models import Area, Council
 
@@ -53,7 +54,8 @@ class Setup:
 def set_up(officer: Any, *, panel_size: int = 6, quotas=QUOTAS, addresses: int = 60, invitations: int = 30,
            retention_days: int = 180, one_per_household: bool = True) -> Setup:
     c = council()
-    assembly = services.create_assembly(officer, council=c, name=f"Climate {next(_names)}", question="How do we reach net zero?")
+    assembly = services.create_assembly(officer, council=c, name=f"Climate {next(_names)}", question="How do we reach net zero?",
+                                       context=AuditContext.command())
     lot = lottery.set_up_lottery(
         officer, assembly, panel_size=panel_size, invitations_to_send=invitations, support_offered="Childcare, travel, £100 a day",
         sessions_plan="Three Saturdays in March", one_per_household=one_per_household,
@@ -64,7 +66,7 @@ def set_up(officer: Any, *, panel_size: int = 6, quotas=QUOTAS, addresses: int =
         lottery.import_addresses(officer, lot, addresses_csv(addresses))
         lottery.publish_invitation_seed(officer, lot, "7 12 19 23 41 44")
         lottery.draw_invitations(officer, lot)
-    services.set_assembly_status(officer, assembly, Assembly.Status.RECRUITING)
+    services.set_assembly_status(officer, assembly, Assembly.Status.RECRUITING, context=AuditContext.command())
     lot.refresh_from_db()
     return Setup(officer, assembly, lot)
 

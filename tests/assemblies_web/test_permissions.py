@@ -10,6 +10,7 @@ from django.test import Client
 from accounts.models import Role
 from assemblies import lottery, services
 from assemblies.models import Membership, Respondent
+from audit.context import AuditContext
 
 from .factories import register_all, select, set_up
 
@@ -55,7 +56,7 @@ def world(make_user):
     run = select(officer, setup.lottery)
     selected = Respondent.objects.filter(status=Respondent.Status.SELECTED).first()
     member = make_user(Role.ASSEMBLY_MEMBER)
-    services.add_member(officer, setup.assembly, member)
+    services.add_member(officer, setup.assembly, member, context=AuditContext.command())
     rec = lottery.publish_recommendation(officer, setup.assembly, title="Cycle lanes", text="Build them.",
                                          support_share=0.86, adopted_on=date(2026, 3, 1))
     users = {name: make_user(role) for name, role in [
