@@ -11,8 +11,8 @@ from typing import Any
 from django.utils import timezone
 
 from assemblies import lottery, services
-from audit.context import AuditContext
 from assemblies.models import Assembly, Lottery, Respondent, SelectionRun
+from audit.context import AuditContext
 from councils.models import Area, Council
 
 WARDS = ("North", "South", "East")
