@@ -54,3 +54,24 @@ def test_long_set_up_texts_still_fit_one_large_print_page_per_letter(make_user):
     client.force_login(setup.officer)
     response = client.get(f"/officer/assemblies/{setup.assembly.slug}/letters.pdf")
     assert len(PdfReader(io.BytesIO(response.content)).pages) == 3
+
+
+def test_the_qr_svg_draws_exactly_the_qrcode_modules_of_the_registration_url():
+    import re
+
+    import qrcode
+
+    from assemblies.letters import qr_svg
+
+    url = "https://civic.example.gov.uk/register/?code=ABCD2345"
+    svg = qr_svg(url)
+    reference = qrcode.QRCode(border=2, mask_pattern=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    reference.add_data(url)
+    reference.make(fit=True)
+    matrix = reference.get_matrix()
+    drawn = [[False] * len(matrix) for _ in matrix]
+    for x, y, width in re.findall(r"M(\d+) (\d+)\.5h(\d+)", svg):
+        for dx in range(int(width)):
+            drawn[int(y)][int(x) + dx] = True
+    assert drawn == [[bool(cell) for cell in row] for row in matrix]
+    assert f'viewBox="0 0 {len(matrix)} {len(matrix)}"' in svg
