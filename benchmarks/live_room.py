@@ -108,7 +108,15 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
     sent: dict[str, tuple[str, float]] = {}  # token -> (kind, send time)
 
     async def open_member(i: int, cookie: str) -> WebSocket:
-        ws = await WebSocket.connect("127.0.0.1", ports[i % 2], f"/ws/sessions/{session_id}/", cookie=cookie)
+        for attempt in range(6):
+            try:
+                ws = await WebSocket.connect("127.0.0.1", ports[i % 2], f"/ws/sessions/{session_id}/", cookie=cookie)
+                break
+            except (ConnectionError, asyncio.IncompleteReadError):
+                # A burst of handshakes can overrun daphne's listen backlog on a busy machine; retry.
+                await asyncio.sleep(0.5 * (attempt + 1))
+        else:
+            raise ConnectionError(f"member {i} could not connect")
         await ws.send_json({"type": "hello", "last_seq": 0})
         while (await ws.recv_json())["type"] != "synced":
             pass
@@ -131,8 +139,8 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
     print(f"connecting {len(cookies)} members to ports {ports} …", flush=True)
     started = time.perf_counter()
     members: list[WebSocket] = []
-    for chunk in range(0, len(cookies), 50):
-        members.extend(await asyncio.gather(*(open_member(i, c) for i, c in enumerate(cookies[chunk:chunk + 50], chunk))))
+    for chunk in range(0, len(cookies), 25):
+        members.extend(await asyncio.gather(*(open_member(i, c) for i, c in enumerate(cookies[chunk:chunk + 25], chunk))))
     chair = await WebSocket.connect("127.0.0.1", ports[0], f"/ws/sessions/{session_id}/", cookie=chair_cookie)
     await chair.send_json({"type": "hello", "last_seq": 0})
     listeners = [asyncio.ensure_future(listen(i, ws)) for i, ws in enumerate(members)]

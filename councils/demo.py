@@ -95,7 +95,13 @@ def build_council() -> list[DemoLogin]:
     return logins
 
 
-DEMO_BUILDERS: list[Callable[[], list[DemoLogin]]] = [build_council]
+def build_live_room() -> list[DemoLogin]:
+    from deliberation.demo import build_demo
+
+    return build_demo()
+
+
+DEMO_BUILDERS: list[Callable[[], list[DemoLogin]]] = [build_council, build_live_room]
 
 
 def build_all() -> list[DemoLogin]:
