@@ -120,6 +120,8 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
         await ws.send_json({"type": "hello", "last_seq": 0})
         while (await ws.recv_json())["type"] != "synced":
             pass
+        # Read from the start: daphne pings idle connections and closes those that do not answer.
+        listeners.append(asyncio.ensure_future(listen(i, ws)))
         return ws
 
     async def listen(i: int, ws: WebSocket) -> None:
@@ -128,6 +130,7 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
             while True:
                 text = await ws.recv_text()
                 now = time.perf_counter()
+                activity[0] = now
                 # Cheap token extraction: both kinds carry "bench-<kind>-<n>".
                 at = text.find("bench-")
                 if at >= 0:
@@ -136,6 +139,8 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
         except (Closed, asyncio.CancelledError, ConnectionError):
             return
 
+    listeners: list[asyncio.Future] = []
+    activity = [time.perf_counter()]
     print(f"connecting {len(cookies)} members to ports {ports} …", flush=True)
     started = time.perf_counter()
     members: list[WebSocket] = []
@@ -143,7 +148,6 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
         members.extend(await asyncio.gather(*(open_member(i, c) for i, c in enumerate(cookies[chunk:chunk + 25], chunk))))
     chair = await WebSocket.connect("127.0.0.1", ports[0], f"/ws/sessions/{session_id}/", cookie=chair_cookie)
     await chair.send_json({"type": "hello", "last_seq": 0})
-    listeners = [asyncio.ensure_future(listen(i, ws)) for i, ws in enumerate(members)]
     chair_replies: list[dict] = []
 
     async def chair_listen() -> None:
@@ -156,8 +160,12 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
             return
 
     chair_task = asyncio.ensure_future(chair_listen())
-    print(f"connected in {time.perf_counter() - started:.1f} s; letting arrivals settle …", flush=True)
-    await asyncio.sleep(10)
+    print(f"connected in {time.perf_counter() - started:.1f} s; waiting for the arrivals to drain …", flush=True)
+    # 500 arrivals are 500 presence events to up to 500 connections: wait until delivery is quiet.
+    settle = time.perf_counter()
+    while time.perf_counter() - activity[0] < 3.0 and time.perf_counter() - settle < 300:
+        await asyncio.sleep(0.5)
+    print(f"quiet after {time.perf_counter() - settle:.1f} s", flush=True)
 
     layer = get_channel_layer()
     group = f"room.{session_id}"
