@@ -201,6 +201,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if self.synced:
                 await self._flush()
 
+    async def room_raw(self, message: dict[str, Any]) -> None:
+        """A server-side broadcast that is not a room event (no seq, not stored): the benchmark's
+        bare-Channels baseline and operational notices. Clients ignore types they do not know."""
+        await self.send(message["text"])
+
     async def _send_event(self, event: dict[str, Any]) -> None:
         """Send one event (the caller holds the order): table events reach only that table."""
         if event["type"] == "tables.allocate":

@@ -479,7 +479,7 @@ def raise_hand(act: Act) -> Result:
 
 @action("hand.lower")
 def lower_hand(act: Act) -> Result:
-    target = act.data.get("user", act.user.pk)
+    target = _id(act.data, "user") if "user" in act.data else act.user.pk
     if target != act.user.pk and act.role not in FACILITATING:
         raise Forbidden("Only the facilitator can lower someone else's hand.")
     updated = Turn.objects.filter(session_id=act.session_id, user_id=target, status=Turn.Status.WAITING).update(
@@ -497,7 +497,7 @@ def call_next_speaker(act: Act) -> Result:
         status=Turn.Status.DONE, ended_at=act.now
     )
     state = speaker_state(act.room)
-    chosen = act.data.get("user")
+    chosen = _id(act.data, "user") if act.data.get("user") is not None else None
     if chosen is None and state["queue"]:
         chosen = state["queue"][0]["user"]
     if chosen is not None:

@@ -86,3 +86,20 @@ async def test_a_flood_is_rate_limited_then_closed_with_4429_and_only_the_burst_
     _, statements = await _state(room.session)
     # The burst plus what the bucket refilled while the server worked through it, never the 200.
     assert statements <= BURST + RATE_PER_SECOND * elapsed + 1 < 200
+
+
+@pytest.mark.parametrize(
+    ("type", "data"),
+    [
+        ("hand.lower", {"user": "everyone"}),
+        ("poll.answer", {"poll": "1; drop table", "answer": 0}),
+        ("agenda.extend", {"seconds": 1e308}),
+        ("tables.allocate", {"size": True}),
+        ("vote.cast", {"vote": [], "choice": "support"}),
+        ("draft.amend", {"action": "explode"}),
+    ],
+)
+async def test_wrongly_typed_fields_are_invalid_not_server_errors(room, connect, type, data):
+    chair = await connect(room.session, room.facilitator)
+    reply = await chair.call(type, data)
+    assert reply["type"] == "error" and reply["code"] in ("invalid", "conflict"), reply
