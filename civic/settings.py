@@ -117,8 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Under ASGI every request runs in a fresh thread, so CONN_MAX_AGE's per-thread connections
-    # would pile up; psycopg's pool shares a bounded set of connections instead.
+    # Under ASGI, CONN_MAX_AGE's persistent connections are tied to threads that come and go and are
+    # never closed by the request cycle (Django advises against them there); psycopg's pool shares a
+    # bounded set of connections instead.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),

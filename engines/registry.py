@@ -164,7 +164,10 @@ class Registry[F: Callable[..., Any]]:
         return "; ".join(f"{e.key}: {e.display_name}" + (f" ({e.source})" if e.source else "") for e in self)
 
     def describe(self) -> list[dict[str, Any]]:
-        """JSON-ready metadata of every entry (the officer's rule choice; ``--list`` options)."""
+        """JSON-ready metadata of every entry (the officer's rule choice; ``--list`` options).
+
+        Callable metadata (e.g. an options builder the RCTab reader calls) is left out: it is for
+        code, not for people choosing a rule."""
         return [
             {
                 "key": e.key,
@@ -174,7 +177,7 @@ class Registry[F: Callable[..., Any]]:
                 "options": dict(e.options),
                 "ballot_types": list(e.ballot_types),
                 "aliases": [a.name for a in self._aliases.values() if a.key == e.key],
-                **dict(e.metadata),
+                **{name: value for name, value in e.metadata.items() if not callable(value)},
             }
             for e in self
         ]

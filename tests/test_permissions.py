@@ -122,3 +122,37 @@ def test_createsuperuser_gets_the_administrator_role_not_the_flag(db):
     user = User.objects.create_superuser("root@example.org", "a-long-password-1")
     assert (user.role, user.is_staff, user.is_superuser) == (Role.ADMINISTRATOR, True, False)
     assert user.has_perm("users.manage")
+
+
+def test_the_admin_shows_roles_read_only_so_role_changes_stay_audited(client_for, make_user):
+    client = client_for(Role.ADMINISTRATOR)
+    client.user.is_staff = True
+    client.user.save()
+    target = make_user(Role.RESIDENT)
+    page = client.get(f"/admin/accounts/user/{target.pk}/change/").content.decode()
+    assert 'name="role"' not in page and 'name="is_superuser"' not in page
+    assert client.get("/admin/accounts/user/add/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_role_change_reaches_the_persons_open_connections_after_commit(make_user):
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.layers import get_channel_layer
+
+    from accounts.services import user_group
+
+    admin, target = make_user(Role.ADMINISTRATOR), make_user(Role.RESIDENT)
+    layer = get_channel_layer()
+
+    async def listen_while(action):
+        channel = await layer.new_channel()
+        await layer.group_add(user_group(target.pk), channel)
+        await sync_to_async(action)()
+        return await asyncio.wait_for(layer.receive(channel), timeout=5)
+
+    message = async_to_sync(listen_while)(
+        lambda: change_role(admin, target, Role.FACILITATOR, context=AuditContext.command())
+    )
+    assert message == {"type": "account.role_changed", "role": Role.FACILITATOR}

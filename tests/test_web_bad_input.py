@@ -59,6 +59,15 @@ def test_20_kb_query_string_is_answered_414_not_dropped():
     assert transport.disconnecting
 
 
+def test_headers_over_16_kb_in_total_are_answered_400_with_a_message():
+    channel, transport = _twisted_channel()
+    headers = b"".join(b"X-Filler-%d: %s\r\n" % (i, b"h" * 1000) for i in range(20))
+    channel.dataReceived(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n")
+    answer = transport.value()
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"could not be understood" in answer
+
+
 def test_over_long_header_is_answered_431():
     channel, transport = _twisted_channel()
     channel.dataReceived(b"GET / HTTP/1.1\r\nCookie: " + b"c" * 20_000 + b"\r\n\r\n")

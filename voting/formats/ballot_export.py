@@ -35,11 +35,9 @@ def export_ballots(profile: RankedProfile) -> dict[str, Any]:
     """The export document for a profile (identical ballots merged, deterministic order)."""
     names = profile.candidates
     grouped = profile.grouped().ballots
-    rows = [
-        {"ranking": [[names[c] for c in position] for position in b.ranking], "count": b.weight}
-        for b in grouped
-    ]
-    rows.sort(key=lambda row: (-row["count"], json.dumps(row["ranking"])))
+    entries = [([[names[c] for c in position] for position in b.ranking], b.weight) for b in grouped]
+    entries.sort(key=lambda entry: (-entry[1], json.dumps(entry[0])))
+    rows = [{"ranking": ranking, "count": count} for ranking, count in entries]
     return {
         "format": FORMAT,
         "version": VERSION,

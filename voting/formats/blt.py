@@ -22,7 +22,7 @@ import shlex
 
 from engines.errors import EngineInputError
 from engines.files import read_bytes
-from voting.ranked.ballots import RankedBallot, RankedProfile, Ranking, Votes
+from voting.ranked.ballots import RankedBallot, RankedProfile, Ranking, Votes, add_votes
 
 from .ranked_numbers import MAX_CANDIDATES, located_int, located_weight
 
@@ -98,7 +98,7 @@ def parse_blt(text: str, *, source: str = "<blt>") -> RankedProfile:
                 position.append(index - 1)
             ranking.append(tuple(position))
         key = tuple(ranking)
-        weights[key] = weights.get(key, 0) + weight
+        weights[key] = add_votes(weights.get(key, 0), weight)
 
     strings: list[tuple[int, str]] = []
     for line_no, content in lines[cursor:]:

@@ -22,7 +22,7 @@ from engines.errors import EngineInputError
 from engines.files import read_bytes
 from voting.ranked.ballots import RankedProfile
 
-from . import ballot_export, blt, ranked_scot, rctab
+from . import ballot_export, blt, pabulib, ranked_scot, rctab
 
 SNIFF_BYTES = 64 * 1024
 """How much of the start of a file detection reads (enough for a JSON document's first keys)."""
@@ -57,7 +57,7 @@ def detect_format(name: str, head: bytes) -> DetectedFormat:
     if suffix == ".gz":
         suffix = Path(name[: -len(".gz")]).suffix.lower()
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    if suffix == ".pb":
+    if suffix == ".pb" or pabulib.looks_like_pabulib(head):
         return PABULIB
     if suffix == ".xml" or text.startswith(b"<"):
         return CDF_XML

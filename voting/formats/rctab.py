@@ -116,17 +116,28 @@ def load_config(path: str | os.PathLike[str]) -> RctabConfig:
         return _config(path, data)
 
 
+def _objects(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    """``data[key]`` as a list of JSON objects (missing or null: empty), or a located error."""
+    items = data.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise _error(f"{key} must be a list of objects", path=str(path))
+    return items
+
+
 def _config(path: Path, data: dict[str, Any]) -> RctabConfig:
+    output = data.get("outputSettings") or {}
+    if not isinstance(output, dict):
+        raise _error("outputSettings must be an object", path=str(path))
     candidates = [
         RctabCandidate(
             name=str(c.get("name", "")).strip(),
             aliases=tuple(str(a).strip() for a in c.get("aliases") or ()),
             excluded=bool(c.get("excluded", False)),
         )
-        for c in data["candidates"]
+        for c in _objects(data, "candidates", path)
     ]
     sources = []
-    for s in data.get("cvrFileSources") or []:
+    for s in _objects(data, "cvrFileSources", path):
         sources.append(
             CvrSource(
                 path=(path.parent / str(s.get("filePath", ""))).resolve(),
@@ -143,7 +154,7 @@ def _config(path: Path, data: dict[str, Any]) -> RctabConfig:
                 overvote_label=str(s.get("overvoteLabel", "") or ""),
             )
         )
-    contest = str((data.get("outputSettings") or {}).get("contestName", ""))
+    contest = str(output.get("contestName", ""))
     return RctabConfig(path, contest, candidates, sources, dict(data["rules"]))
 
 

@@ -6,8 +6,9 @@ or more candidates is an overvote (or an equal ranking, where a format allows it
 what those marks mean through :class:`BallotRules`, so the same profile can be counted under
 RCTab's, Scotland's or a council's own ballot-validity rules without re-reading the file.
 
-Identical ballots are grouped with a weight: an 80,000-ballot election with ten candidates
-usually has a few thousand distinct rankings, and every rule works per distinct ranking.
+Identical ballots are grouped with a weight: a large election usually has far fewer distinct
+rankings than ballots, and every rule works per distinct ranking (measured in
+``docs/benchmarks/ranked.md``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,22 @@ Position = tuple[int, ...]
 Ranking = tuple[Position, ...]
 Votes = int | float | Decimal | Fraction
 """A vote total or ballot weight: whole papers, exact decimals (RCTab), fractions or floats (Meek)."""
+
+
+
+def add_votes(a: Votes, b: Votes) -> Votes:
+    """``a + b`` for vote totals: exact types stay exact (``Decimal`` with ``Decimal``, anything
+    with ``int``), a float makes a float, and ``Decimal`` with ``Fraction`` meets as ``Fraction``."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    if isinstance(a, Decimal) and isinstance(b, Decimal | int):
+        return a + b
+    if isinstance(a, int) and isinstance(b, Decimal):
+        return a + b
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b)
+    return Fraction(a) + Fraction(b)
+
 
 # Why a ballot stopped counting. The names follow RCTab's report keys so that our rounds and
 # theirs can be compared field by field.
@@ -55,7 +72,7 @@ class DenseBallots:
 
     Most ballots mark one candidate per rank with no gaps or repeats. Keeping those as one NumPy
     matrix (already grouped, with weights) lets IRV and STV skip per-ballot Python work entirely,
-    which is what makes an 80,000-ballot count take milliseconds.
+    which is where most of the speed comes from (figures in ``docs/benchmarks/ranked.md``).
     """
 
     prefs: np.ndarray
@@ -193,7 +210,7 @@ class RankedProfile:
         """The same profile with identical rankings merged (weights added)."""
         merged: dict[Ranking, Votes] = {}
         for ballot in self.ballots:
-            merged[ballot.ranking] = merged.get(ballot.ranking, 0) + ballot.weight
+            merged[ballot.ranking] = add_votes(merged.get(ballot.ranking, 0), ballot.weight)
         return RankedProfile(
             self.candidates,
             [RankedBallot(r, w) for r, w in merged.items()],
@@ -332,7 +349,7 @@ class CompiledBallots:
             order, reason = rules.compile(ballot.ranking)
             orders.append(order)
             codes.append(code_of[reason])
-            weights.append(ballot.weight)
+            weights.append(float(ballot.weight))
         width = max((len(o) for o in orders), default=0) + 1
         matrix = np.full((len(orders), width), n, dtype=np.int32)
         for row, order in enumerate(orders):

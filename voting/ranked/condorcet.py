@@ -19,6 +19,7 @@ Sources:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -108,14 +109,19 @@ def _order_from_scores(
     groups: list[list[int]] = []
     for value in sorted(set(scores.values()), reverse=higher):
         groups.append(sorted(c for c, v in scores.items() if v == value))
+    return groups, _strict(groups, breaker)
+
+
+def _strict(groups: list[list[int]], breaker: TieBreaker) -> list[int]:
+    """The groups' candidates in one strict order, each tied group ordered by ``breaker``."""
     strict: list[int] = []
     for group in groups:
-        remaining = list(group)
-        while remaining:
-            pick = remaining[0] if len(remaining) == 1 else breaker.choose(remaining, [], lowest=False)[0]
+        pending = list(group)
+        while pending:
+            pick = pending[0] if len(pending) == 1 else breaker.choose(pending, [], lowest=False)[0]
             strict.append(pick)
-            remaining.remove(pick)
-    return groups, strict
+            pending.remove(pick)
+    return strict
 
 
 def _layers(beats: np.ndarray, breaker: TieBreaker) -> tuple[list[list[int]], list[int]]:
@@ -132,14 +138,7 @@ def _layers(beats: np.ndarray, breaker: TieBreaker) -> tuple[list[list[int]], li
             top = list(remaining)
         groups.append(top)
         remaining = [c for c in remaining if c not in top]
-    strict: list[int] = []
-    for group in groups:
-        pending = list(group)
-        while pending:
-            pick = pending[0] if len(pending) == 1 else breaker.choose(pending, [], lowest=False)[0]
-            strict.append(pick)
-            pending.remove(pick)
-    return groups, strict
+    return groups, _strict(groups, breaker)
 
 
 def _result(
@@ -265,27 +264,38 @@ def ranked_pairs(profile: RankedProfile, *, options: CondorcetOptions | None = N
 @COPELAND.register(multi_winner=False)
 def copeland(profile: RankedProfile, *, options: CondorcetOptions | None = None) -> RankedOutcome:
     """Score one point per head-to-head win and half per tie; the Condorcet winner always tops it."""
-    options = options or CondorcetOptions()
-    profile.require_countable()
-    matrix, live = pairwise_matrix(profile)
-    m = len(live)
-    scores = {
-        i: sum(1.0 if matrix[i, j] > matrix[j, i] else 0.5 if matrix[i, j] == matrix[j, i] else 0.0
-               for j in range(m) if j != i)
-        for i in range(m)
-    }
-    breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live], source=profile.source)
-    groups, strict = _order_from_scores(scores, breaker)
-    return _result(COPELAND, profile, live, matrix, groups, strict, scores=scores, note="Copeland scores")
+
+    def score(matrix: np.ndarray) -> dict[int, float]:
+        m = len(matrix)
+        return {
+            i: sum(1.0 if matrix[i, j] > matrix[j, i] else 0.5 if matrix[i, j] == matrix[j, i] else 0.0
+                   for j in range(m) if j != i)
+            for i in range(m)
+        }
+
+    return _by_scores(COPELAND, profile, options, score, "Copeland scores")
 
 
 @BORDA.register(multi_winner=False)
 def borda(profile: RankedProfile, *, options: CondorcetOptions | None = None) -> RankedOutcome:
     """Borda scores from the pairwise matrix, shown beside Condorcet methods for comparison."""
+    return _by_scores(
+        BORDA, profile, options, lambda matrix: {i: float(matrix[i].sum()) for i in range(len(matrix))}, "Borda scores"
+    )
+
+
+def _by_scores(
+    method: MethodInfo,
+    profile: RankedProfile,
+    options: CondorcetOptions | None,
+    score: Callable[[np.ndarray], dict[int, float]],
+    note: str,
+) -> RankedOutcome:
+    """A method that ranks by a score read off the pairwise matrix (highest first)."""
     options = options or CondorcetOptions()
     profile.require_countable()
     matrix, live = pairwise_matrix(profile)
-    scores = {i: float(matrix[i].sum()) for i in range(len(live))}
+    scores = score(matrix)
     breaker = TieBreaker(options.tiebreak, [profile.candidates[c] for c in live], source=profile.source)
     groups, strict = _order_from_scores(scores, breaker)
-    return _result(BORDA, profile, live, matrix, groups, strict, scores=scores, note="Borda scores")
+    return _result(method, profile, live, matrix, groups, strict, scores=scores, note=note)

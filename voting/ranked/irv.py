@@ -23,6 +23,7 @@ from .ballots import (
     CompiledBallots,
     RankedProfile,
     Votes,
+    add_votes,
     advance_to_continuing,
 )
 from .results import IrvRound, MethodInfo, RankedOutcome, RankedRound, withdrawn_fates
@@ -246,7 +247,7 @@ def batch_losers(tally: dict[int, Votes]) -> list[int]:
     for value in sorted(groups):
         if running < value:
             losers.extend(c for c in seen if c not in losers)
-        running += value * len(groups[value])
+        running = add_votes(running, value * len(groups[value]))
         seen.extend(groups[value])
     return losers if len(losers) > 1 else []
 

@@ -240,15 +240,8 @@ def scottish_stv(profile: RankedProfile, *, options: ScottishOptions | None = No
     """
     profile.require_countable()
     count = _ScottishCount(profile, options or ScottishOptions())
-    rounds = count.run()
-    return SCOTTISH.outcome(
-        rounds=list(rounds),
-        seats=count.seats,
-        candidates=count.names,
-        elected=[count.names[c] for c in count.elected],
-        valid_ballots=count.valid,
-        quota=_scaled_decimal(count.quota),
-    ).settle_fates(withdrawn_fates(profile))
+    count.run()
+    return _outcome(SCOTTISH, profile, count, valid=count.valid, quota=_scaled_decimal(count.quota))
 
 
 def _totals(targets: np.ndarray, amounts: np.ndarray, n: int) -> np.ndarray:
@@ -395,7 +388,7 @@ def fractional_surplus_stv(profile: RankedProfile, *, options: FractionalOptions
                     b.status = b.end
             amount = b.ftv * b.weight
             if holder is not None and amount > 0:
-                target = names[b.holder] if b.status is None else "exhausted"
+                target = names[b.holder] if b.status is None and b.holder is not None else "exhausted"
                 flows[(holder, target)] = flows.get((holder, target), Decimal(0)) + amount
             if b.status is not None:
                 inactive[b.status] += amount
@@ -590,7 +583,9 @@ class _MeekCount:
         names = self.names
         while True:
             tallies, excess, quota = self.converge()
-            tally = {c: float(tallies[c]) for c in range(self.n) if self.state[c] in ("hopeful", "elected")}
+            tally: dict[int, Votes] = {
+                c: float(tallies[c]) for c in range(self.n) if self.state[c] in ("hopeful", "elected")
+            }
             self.history.append(tally)
             round_ = StvRound(
                 number=len(self.rounds) + 1,
@@ -630,11 +625,18 @@ def meek_stv(profile: RankedProfile, *, options: MeekOptions | None = None) -> R
     profile.require_countable()
     count = _MeekCount(profile, options or MeekOptions())
     rounds = count.run()
-    return MEEK.outcome(
-        rounds=list(rounds),
+    return _outcome(MEEK, profile, count, valid=count.total, quota=rounds[-1].threshold if rounds else None)
+
+
+def _outcome(
+    method: MethodInfo, profile: RankedProfile, count: _ScottishCount | _MeekCount, *, valid: Votes, quota: Votes | None
+) -> RankedOutcome:
+    """The outcome of a finished STV count: its rounds, who it elected in order, and every fate."""
+    return method.outcome(
+        rounds=list(count.rounds),
         seats=count.seats,
         candidates=count.names,
         elected=[count.names[c] for c in count.elected],
-        valid_ballots=count.total,
-        quota=rounds[-1].threshold if rounds else None,
+        valid_ballots=valid,
+        quota=quota,
     ).settle_fates(withdrawn_fates(profile))

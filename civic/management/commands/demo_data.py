@@ -21,11 +21,12 @@ from accounts.demo import DEMO_PASSWORD
 
 def demo_builders() -> list[tuple[str, str]]:
     """(app label, dotted path of its builder) for every installed app that has one, in order."""
-    return [
-        (config.label, config.demo_builder)  # type: ignore[attr-defined]
-        for config in apps.get_app_configs()
-        if getattr(config, "demo_builder", None)
-    ]
+    builders = []
+    for config in apps.get_app_configs():
+        dotted = getattr(config, "demo_builder", None)
+        if dotted:
+            builders.append((config.label, str(dotted)))
+    return builders
 
 
 class Command(BaseCommand):
