@@ -11,6 +11,7 @@ import io
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -187,7 +188,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("password" if accept else None, error)
         else:
             if accept and respondent.user is not None:
-                login(request, respondent.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, respondent.user, backend=settings.AUTHENTICATION_BACKENDS[0])
                 messages.success(request, _("Welcome to the assembly. You are now a member."))
                 return redirect("lottery_member", slug=respondent.lottery.assembly.slug)
             return render(request, "assemblies/lottery_withdrawn.html", {

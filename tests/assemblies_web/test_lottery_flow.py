@@ -142,3 +142,13 @@ def test_a_run_executed_twice_is_left_alone(make_user):
     assert lottery.execute_run(run.pk).drawn == run.drawn
     with pytest.raises(ValidationError, match="replacements"):
         lottery.start_selection(setup.officer, setup.lottery, seed="again")
+
+
+def test_confirming_by_link_signs_the_new_member_in_and_opens_their_sessions(make_user, client):
+    setup = set_up(make_user(Role.OFFICER))
+    register_all(setup.lottery)
+    run = select(setup.officer, setup.lottery)
+    chosen = Respondent.objects.get(public_id=run.drawn[0])
+    response = client.post(f"/register/confirm/{chosen.token}/", {"answer": "accept", "password": "a-long-pass-phrase-9"})
+    assert response.status_code == 302 and response["Location"] == f"/assemblies/{setup.assembly.slug}/member/"
+    assert client.get(response["Location"]).status_code == 200
