@@ -457,7 +457,7 @@ def register(
     if assisted:
         require(actor, "assembly.manage")
     invitation = find_invitation(code)
-    invitation = Invitation.objects.select_for_update().select_related("lottery", "address").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("lottery", "address").get(pk=invitation.pk)
     if invitation.respondents.exists():
         raise ValidationError("This code has already been used to register. Each letter registers one person.")
     lottery = invitation.lottery

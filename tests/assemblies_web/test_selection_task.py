@@ -11,18 +11,17 @@ from assemblies.models import Respondent, SelectionRun
 
 from .factories import register_all, set_up
 
-pytestmark = pytest.mark.django_db
+# Real commits: the run is enqueued on commit and the worker (in this process) opens its own connections.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_officer_starts_selection_the_worker_runs_it_and_the_result_page_shows_targets(
-        make_user, django_capture_on_commit_callbacks):
+def test_officer_starts_selection_the_worker_runs_it_and_the_result_page_shows_targets(make_user):
     setup = set_up(make_user(Role.OFFICER))
     register_all(setup.lottery)
     client = Client()
     client.force_login(setup.officer)
     url = f"/officer/assemblies/{setup.assembly.slug}/selection/"
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"kind": "panel", "algorithm": "leximin", "seed": "lottery 7 12 19"})
+    response = client.post(url, {"kind": "panel", "algorithm": "leximin", "seed": "lottery 7 12 19"})
     run = SelectionRun.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/selection/{run.pk}/")
     assert run.status == SelectionRun.Status.QUEUED
@@ -42,25 +41,23 @@ def test_officer_starts_selection_the_worker_runs_it_and_the_result_page_shows_t
     assert "Selection probabilities" in page
 
 
-def test_a_second_run_while_one_is_queued_is_refused(make_user, django_capture_on_commit_callbacks):
+def test_a_second_run_while_one_is_queued_is_refused(make_user):
     setup = set_up(make_user(Role.OFFICER))
     register_all(setup.lottery)
     client = Client()
     client.force_login(setup.officer)
     url = f"/officer/assemblies/{setup.assembly.slug}/selection/"
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"kind": "panel", "algorithm": "leximin", "seed": "1"})
+    client.post(url, {"kind": "panel", "algorithm": "leximin", "seed": "1"})
     response = client.post(url, {"kind": "panel", "algorithm": "leximin", "seed": "2"})
     assert response.status_code == 400 and "already running" in response.content.decode()
 
 
-def test_infeasible_run_page_shows_the_smallest_relaxation(make_user, django_capture_on_commit_callbacks):
+def test_infeasible_run_page_shows_the_smallest_relaxation(make_user):
     setup = set_up(make_user(Role.OFFICER))
     register_all(setup.lottery, features=lambda i: {"gender": "female", "age": "65+"})
     client = Client()
     client.force_login(setup.officer)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/officer/assemblies/{setup.assembly.slug}/selection/", {"kind": "panel", "algorithm": "leximin"})
+    client.post(f"/officer/assemblies/{setup.assembly.slug}/selection/", {"kind": "panel", "algorithm": "leximin"})
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     run = SelectionRun.objects.get()
     assert run.status == SelectionRun.Status.INFEASIBLE
