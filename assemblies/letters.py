@@ -31,12 +31,17 @@ CHUNK = 250
 PARALLEL_FROM = 600  # below this, one process is faster than starting workers
 
 
-def qr_svg(text: str) -> str:
-    """The QR code of ``text`` as a compact SVG document."""
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR code's modules (with a 2-module quiet zone), from the ``qrcode`` package."""
     code = qrcode.QRCode(border=2, mask_pattern=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)
     code.make(fit=True)
-    matrix = code.get_matrix()
+    return [[bool(cell) for cell in row] for row in code.get_matrix()]
+
+
+def qr_svg(text: str) -> str:
+    """The QR code of ``text`` as a compact SVG document."""
+    matrix = qr_matrix(text)
     size = len(matrix)
     parts = []
     for y, row in enumerate(matrix):
@@ -67,8 +72,13 @@ def _render(context: dict[str, Any], letters: Sequence[dict[str, Any]]) -> bytes
     return bytes(HTML(string=html).write_pdf())
 
 
-def letters_pdf(lottery: Lottery, register_url: str, *, workers: int | None = None) -> bytes:
-    """The whole print run as one PDF, in position order."""
+def letters_pdf(lottery: Lottery, register_url: str, *, workers: int | None = None, stamped: bool = True) -> bytes:
+    """The whole print run as one PDF, in position order.
+
+    By default the letter is laid out once and each invitation stamped on it (``letters_stamp``);
+    with ``stamped=False``, or when an address needs characters the stamp's font lacks, every
+    letter is laid out by WeasyPrint.
+    """
     assembly = lottery.assembly
     context = {
         "assembly": {"name": assembly.name, "question": assembly.question, "council": {"name": assembly.council.name}},
@@ -82,6 +92,12 @@ def letters_pdf(lottery: Lottery, register_url: str, *, workers: int | None = No
          "postcode": inv.address.postcode if inv.address else ""}
         for inv in lottery.invitations.select_related("address").order_by("position")
     ]
+    if stamped:
+        from .letters_stamp import stamped_letters_pdf
+
+        fast = stamped_letters_pdf(context, letters)
+        if fast is not None:
+            return fast
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(letters) < PARALLEL_FROM or workers < 2:
         return _render(context, letters)

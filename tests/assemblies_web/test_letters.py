@@ -75,3 +75,21 @@ def test_the_qr_svg_draws_exactly_the_qrcode_modules_of_the_registration_url():
             drawn[int(y)][int(x) + dx] = True
     assert drawn == [[bool(cell) for cell in row] for row in matrix]
     assert f'viewBox="0 0 {len(matrix)} {len(matrix)}"' in svg
+
+
+def test_addresses_the_stamp_font_cannot_show_are_laid_out_in_full_and_keep_one_page_each(make_user):
+    officer = make_user(Role.OFFICER)
+    setup = set_up(officer, addresses=0)
+    data = "id,address_line_1,postcode,ward\n1,ul. Łódzka 5,RV1 1AA,North\n2,2 Mill Lane,RV1 1AB,South\n".encode()
+    lottery.import_addresses(officer, setup.lottery, data)
+    lottery.set_up_lottery(officer, setup.assembly, invitations_to_send=2)
+    lottery.publish_invitation_seed(officer, setup.lottery, "1")
+    lottery.draw_invitations(officer, setup.lottery)
+    from assemblies.letters import letters_pdf
+
+    setup.lottery.refresh_from_db()
+    pages = PdfReader(io.BytesIO(letters_pdf(setup.lottery, "https://civic.example/register/"))).pages
+    assert len(pages) == 2
+    assert any("Łódzka" in page.extract_text() for page in pages)
+    for page, inv in zip(pages, setup.lottery.invitations.order_by("position"), strict=True):
+        assert lottery.format_code(inv.code) in page.extract_text()
