@@ -759,6 +759,35 @@ def publish_recommendation(actor: Any, assembly: Assembly, *, title: str, text: 
 
 
 @transaction.atomic
+def publish_adopted_drafts(actor: Any, assembly: Assembly, *, context: AuditContext | None = None) -> list[Recommendation]:
+    """Publish every draft the live room adopted (its final vote passed) that is not published yet,
+    with the final version's text and the vote's support share. Safe to run again."""
+    require(actor, "assembly.manage")
+    from deliberation.models import Draft, DraftVersion, RecommendationVote
+
+    done = set(assembly.recommendations.exclude(source_draft=None).values_list("source_draft", flat=True))
+    published = []
+    drafts = Draft.objects.filter(session__assembly=assembly, status=Draft.Status.ADOPTED).order_by("pk")
+    for draft in drafts:
+        if draft.pk in done:
+            continue
+        vote = (RecommendationVote.objects.filter(draft=draft, amendment=None, passed=True)
+                .order_by("-closed_at", "-pk").first())
+        version = DraftVersion.objects.filter(draft=draft).order_by("-number").first()
+        if vote is None or version is None:
+            continue
+        cast = vote.support + vote.oppose + vote.abstain
+        rec = publish_recommendation(
+            actor, assembly, title=draft.title, text=version.text, support_share=vote.support / cast if cast else 0.0,
+            adopted_on=timezone.localdate(vote.closed_at) if vote.closed_at else timezone.localdate(), context=context,
+        )
+        rec.source_draft = draft.pk
+        rec.save(update_fields=["source_draft"])
+        published.append(rec)
+    return published
+
+
+@transaction.atomic
 def record_response(actor: Any, rec: Recommendation, *, decision: str, reasons: str, responsible_service: str,
                     due_date: date | None, context: AuditContext | None = None) -> Recommendation:
     require(actor, "assembly.manage")

@@ -185,6 +185,9 @@ class Recommendation(models.Model):
     responsible_service = models.CharField(max_length=120, blank=True)
     due_date = models.DateField(null=True, blank=True)
     responded_on = models.DateField(null=True, blank=True)
+    source_draft = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("The live room's adopted draft this was published from, if any")
+    )
 
     class Meta:
         ordering = ["number"]
