@@ -173,7 +173,7 @@ def test_civic_lottery_from_set_up_to_the_councils_response(page: Page, browser,
     page.locator("textarea[name=text]").fill("Close roads outside schools at drop-off times.")
     page.get_by_label("Support (share of members, 0 to 1)").fill("0.9")
     page.get_by_label("Adopted on").fill("2026-03-01")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     page.get_by_role("link", name="1. School streets").click()
     page.get_by_label("Council's decision").select_option("in_part")
     page.get_by_label("Reasons").fill("Funded for ten schools this year.")
