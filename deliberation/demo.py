@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import DemoLogin
 from accounts.models import Role, User
 from assemblies import services as assemblies
 from assemblies.models import Assembly, Membership, Session
-from councils.demo import DemoLogin
 from councils.models import Council
 
 from . import services
@@ -98,3 +98,8 @@ def build_demo(base_url: str = "http://127.0.0.1:8000") -> list[DemoLogin]:
         f"{base_url}/assemblies/sessions/{session.pk}/", "live assembly room",
         "session in progress; sign in as member1@ or facilitator@riverside.example",
     )]
+
+
+def build() -> list[DemoLogin]:
+    """The builder ``manage.py demo_data`` calls (``DeliberationConfig.demo_builder``)."""
+    return build_demo()

@@ -65,10 +65,11 @@ def test_service_refuses_role_change_by_an_officer(make_user):
     from django.core.exceptions import PermissionDenied
 
     from accounts.services import change_role
+    from audit.context import AuditContext
 
     officer = make_user(Role.OFFICER)
     target = make_user(Role.RESIDENT)
     with pytest.raises(PermissionDenied):
-        change_role(officer, target, Role.ADMINISTRATOR)
+        change_role(officer, target, Role.ADMINISTRATOR, context=AuditContext.command())
     target.refresh_from_db()
     assert target.role == Role.RESIDENT
