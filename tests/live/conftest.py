@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -158,3 +159,5 @@ async def connect():
     yield open_client
     for client in opened:
         await client.close()
+    # The consumers' database thread keeps a connection; close it so the test database can be dropped.
+    await database_sync_to_async(connections.close_all)()
