@@ -45,7 +45,7 @@ def create_assembly(
     council: Council | None = None,
     slug: str = "",
     status: str = Assembly.Status.DRAFT,
-    context: AuditContext | None = None,
+    context: AuditContext,
 ) -> Assembly:
     """An officer convenes an assembly (of the deployment's council unless ``council`` is given)."""
     require(actor, "assembly.manage")
@@ -69,7 +69,7 @@ def create_assembly(
 
 
 @transaction.atomic
-def set_assembly_status(actor: Any, assembly: Assembly, status: str, *, context: AuditContext | None = None) -> Assembly:
+def set_assembly_status(actor: Any, assembly: Assembly, status: str, *, context: AuditContext) -> Assembly:
     require(actor, "assembly.manage")
     if status not in Assembly.Status.values:
         raise ValidationError(f"Unknown assembly status {status!r}.")
@@ -89,7 +89,7 @@ def add_member(
     *,
     role: str = Membership.Role.MEMBER,
     categories: dict[str, str] | None = None,
-    context: AuditContext | None = None,
+    context: AuditContext,
 ) -> Membership:
     """Seat ``user`` in ``assembly`` with ``role``; seating someone already there updates their role."""
     require(actor, "assembly.manage")
@@ -113,7 +113,7 @@ def add_member(
 
 
 @transaction.atomic
-def remove_member(actor: Any, membership: Membership, *, context: AuditContext | None = None) -> None:
+def remove_member(actor: Any, membership: Membership, *, context: AuditContext) -> None:
     require(actor, "assembly.manage")
     assembly = membership.assembly
     audit.record(
@@ -132,7 +132,7 @@ def create_session(
     title: str,
     starts_at: datetime,
     status: str = Session.Status.SCHEDULED,
-    context: AuditContext | None = None,
+    context: AuditContext,
 ) -> Session:
     """Schedule a sitting of ``assembly``."""
     require(actor, "assembly.manage")
@@ -151,7 +151,7 @@ def create_session(
 
 
 @transaction.atomic
-def set_session_status(actor: Any, session: Session, status: str, *, context: AuditContext | None = None) -> Session:
+def set_session_status(actor: Any, session: Session, status: str, *, context: AuditContext) -> Session:
     require(actor, "assembly.manage")
     if status not in Session.Status.values:
         raise ValidationError(f"Unknown session status {status!r}.")

@@ -58,6 +58,7 @@ def _fresh_database(base_url: str) -> tuple[str, callable]:
 
 def _arrange(members: int) -> tuple[int, list[str], str]:
     """Council, assembly, members, facilitator and a live session; a signed-in session cookie each."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
@@ -83,7 +84,7 @@ def _arrange(members: int) -> tuple[int, list[str], str]:
     def cookie(user: User) -> str:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         return f"sessionid={store.session_key}"

@@ -193,6 +193,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
+        if "text" in message:
+            event = {**event, "_text": message["text"]}
         async with self.send_lock:
             if event["seq"] <= self.last_sent:
                 return
@@ -214,7 +216,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if table is not None and table != self.table and self.role not in services.FACILITATING:
             event = {"type": event["type"], "seq": event["seq"], "at": event["at"], "actor": None, "data": {},
                      "table": table, "redacted": True}
-        await self.send(json.dumps(event))
+        text = event.get("_text")
+        await self.send(text if text is not None else json.dumps(event))
         self.last_sent = event["seq"]
 
     async def _flush(self) -> None:

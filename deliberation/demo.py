@@ -9,10 +9,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import DemoLogin
 from accounts.models import Role, User
 from assemblies import services as assemblies
 from assemblies.models import Assembly, Membership, Session
-from councils.demo import DemoLogin
+from audit.context import AuditContext
 from councils.models import Council
 
 from . import services
@@ -40,6 +41,7 @@ def _vote(index: int, statement: int) -> str:
 
 @transaction.atomic
 def build_demo(base_url: str = "http://127.0.0.1:8000") -> list[DemoLogin]:
+    ctx = AuditContext.command()
     council = Council.objects.filter(slug="riverside").first()
     officer = User.objects.filter(email="officer@riverside.example").first()
     facilitator = User.objects.filter(email="facilitator@riverside.example").first()
@@ -52,8 +54,9 @@ def build_demo(base_url: str = "http://127.0.0.1:8000") -> list[DemoLogin]:
             question="How should Riverside reach net zero by 2040, fairly?",
             remit="The council will answer every recommendation in public within three months.",
             status=Assembly.Status.SITTING,
+            context=ctx,
         )
-        assemblies.add_member(officer, assembly, facilitator, role=Membership.Role.FACILITATOR)
+        assemblies.add_member(officer, assembly, facilitator, role=Membership.Role.FACILITATOR, context=ctx)
         people = list(User.objects.filter(role=Role.ASSEMBLY_MEMBER).order_by("email")) + list(
             User.objects.filter(email__startswith="resident", email__endswith="@riverside.example")
             .exclude(email="resident@riverside.example").order_by("email")[:21]
@@ -63,10 +66,11 @@ def build_demo(base_url: str = "http://127.0.0.1:8000") -> list[DemoLogin]:
             assemblies.add_member(officer, assembly, person, categories={
                 "age": AGES[i % len(AGES)], "gender": ["female", "male", "female", "male", "non-binary"][i % 5],
                 "ward": area.slug if area else "",
-            })
+            }, context=ctx)
         session = assemblies.create_session(
             officer, assembly, title="Session 3: Transport and homes", starts_at=timezone.now(),
             status=Session.Status.LIVE,
+            context=ctx,
         )
         sid = session.pk
         for title, minutes in [("Welcome and where we are", 10), ("Evidence: transport", 30),
@@ -98,3 +102,8 @@ def build_demo(base_url: str = "http://127.0.0.1:8000") -> list[DemoLogin]:
         f"{base_url}/assemblies/sessions/{session.pk}/", "live assembly room",
         "session in progress; sign in as member1@ or facilitator@riverside.example",
     )]
+
+
+def build() -> list[DemoLogin]:
+    """The builder ``manage.py demo_data`` calls (``DeliberationConfig.demo_builder``)."""
+    return build_demo()

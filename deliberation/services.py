@@ -12,6 +12,7 @@ The message protocol is documented in ``docs/live-protocol.md``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -353,7 +354,8 @@ def perform(
         raise RoomError("'data' must be an object.", "bad_message")
     if len(client_id) > CLIENT_ID_MAX:
         raise RoomError(f"'id' is longer than {CLIENT_ID_MAX} characters.", "bad_message")
-    ensure_room(session_id)
+    if not Room.objects.filter(session_id=session_id).exists():
+        ensure_room(session_id)
     try:
         with transaction.atomic():
             room = Room.objects.select_for_update().select_related("session").get(session_id=session_id)
@@ -411,7 +413,11 @@ def _append(
         client_id=client_id,
         at=timezone.now(),
     )
-    send_event_on_commit(room_group(room.session_id), {"type": "room.event", "event": event_payload(event)})
+    payload = event_payload(event)
+    # Serialised once here rather than once per connection by every consumer.
+    send_event_on_commit(
+        room_group(room.session_id), {"type": "room.event", "event": payload, "text": json.dumps(payload)}
+    )
     return event
 
 
@@ -791,12 +797,13 @@ def allocate_breakout_tables(act: Act) -> Result:
 def post_message(act: Act) -> Result:
     text = _text(act.data, "text", MAX_MESSAGE)
     table = act.data.get("table")
+    own = None if act.role in FACILITATING else table_of(act.session_id, act.user.pk)
     if table is not None:
         table = _int(act.data, "table", 1, 500)
-        if act.role not in FACILITATING and table_of(act.session_id, act.user.pk) != table:
+        if act.role not in FACILITATING and own != table:
             raise Forbidden("You can only write to your own table.")
-    elif act.role not in FACILITATING and table_of(act.session_id, act.user.pk) is not None:
-        table = table_of(act.session_id, act.user.pk)
+    elif own is not None:
+        table = own
     message = Message.objects.create(session_id=act.session_id, author=act.user, table=table, text=text, posted_at=act.now)
     return Result({"id": message.pk, "text": text, "author": act.user.pk}, table=table)
 

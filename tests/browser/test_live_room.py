@@ -36,18 +36,19 @@ def _arrange(make_user):
 
     from assemblies import services as assemblies
     from assemblies.models import Membership
+    from audit.context import AuditContext
     from councils.models import Council
 
     council, _ = Council.objects.get_or_create(slug="live-room", defaults={"name": "Live Borough"})
     officer, _, _ = make_user("officer", mfa=True)
     assembly = assemblies.create_assembly(officer, council=council, name="Transport assembly",
-                                          question="How should we get around?", slug=f"transport-{officer.pk}")
+                                          question="How should we get around?", slug=f"transport-{officer.pk}", context=AuditContext.command())
     chair, chair_password, _ = make_user("facilitator")
     member, member_password, _ = make_user("assembly_member")
-    assemblies.add_member(officer, assembly, chair, role=Membership.Role.FACILITATOR)
-    assemblies.add_member(officer, assembly, member)
+    assemblies.add_member(officer, assembly, chair, role=Membership.Role.FACILITATOR, context=AuditContext.command())
+    assemblies.add_member(officer, assembly, member, context=AuditContext.command())
     session = assemblies.create_session(officer, assembly, title="Evening one", starts_at=timezone.now(),
-                                        status="live")
+                                        status="live", context=AuditContext.command())
     return {"session": session, "chair": (chair, chair_password), "member": (member, member_password)}
 
 

@@ -17,12 +17,14 @@ import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
 from assemblies import services as assemblies
 from assemblies.models import Membership
+from audit.context import AuditContext
 from councils.models import Council
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -43,18 +45,18 @@ class Room:
 def room(make_user):
     council = Council.objects.create(name="Riverside", slug="riverside")
     officer = make_user(Role.OFFICER)
-    assembly = assemblies.create_assembly(officer, council=council, name="Climate", question="Net zero how?")
+    assembly = assemblies.create_assembly(officer, council=council, name="Climate", question="Net zero how?", context=AuditContext.command())
     facilitator = make_user(Role.FACILITATOR)
-    assemblies.add_member(officer, assembly, facilitator, role=Membership.Role.FACILITATOR)
+    assemblies.add_member(officer, assembly, facilitator, role=Membership.Role.FACILITATOR, context=AuditContext.command())
     members = []
     for i in range(24):
         user = make_user(Role.ASSEMBLY_MEMBER)
         categories = {"age": ["16-24", "25-44", "45-64", "65+"][i % 4], "gender": ["f", "m"][i % 2]}
-        assemblies.add_member(officer, assembly, user, categories=categories)
+        assemblies.add_member(officer, assembly, user, categories=categories, context=AuditContext.command())
         members.append(user)
     observer = make_user(Role.ASSEMBLY_MEMBER)
-    assemblies.add_member(officer, assembly, observer, role=Membership.Role.OBSERVER)
-    session = assemblies.create_session(officer, assembly, title="Evening one", starts_at=timezone.now())
+    assemblies.add_member(officer, assembly, observer, role=Membership.Role.OBSERVER, context=AuditContext.command())
+    session = assemblies.create_session(officer, assembly, title="Evening one", starts_at=timezone.now(), context=AuditContext.command())
     return Room(session, officer, facilitator, members, observer, make_user(Role.RESIDENT))
 
 
@@ -157,3 +159,5 @@ async def connect():
     yield open_client
     for client in opened:
         await client.close()
+    # The consumers' database thread keeps a connection; close it so the test database can be dropped.
+    await database_sync_to_async(connections.close_all)()
