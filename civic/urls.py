@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("assemblies/", include("deliberation.urls")),
 ]
 
 handler400 = "civic.views.bad_request"
