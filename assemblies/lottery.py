@@ -743,8 +743,19 @@ def representativeness(lottery: Lottery) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def publish_recommendation(actor: Any, assembly: Assembly, *, title: str, text: str, support_share: float,
-                           adopted_on: date, context: AuditContext | None = None) -> Recommendation:
+                           adopted_on: date, source_draft: int | None = None,
+                           context: AuditContext | None = None) -> Recommendation:
+    """Publish a recommendation the assembly adopted.
+
+    The live room (which depends on this app, not the other way round) calls this with
+    ``source_draft`` when a draft's final vote passes; publishing the same draft again returns the
+    recommendation already published.
+    """
     require(actor, "assembly.manage")
+    if source_draft is not None:
+        existing = assembly.recommendations.filter(source_draft=source_draft).first()
+        if existing is not None:
+            return existing
     title, text = title.strip(), text.strip()
     if not title or not text:
         raise ValidationError("A recommendation needs a title and its text.")
@@ -752,39 +763,10 @@ def publish_recommendation(actor: Any, assembly: Assembly, *, title: str, text: 
         raise ValidationError("The support share is between 0 and 1 (e.g. 0.86 for 86%).")
     number = (assembly.recommendations.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     rec = Recommendation.objects.create(assembly=assembly, number=number, title=title, text=text,
-                                        support_share=support_share, adopted_on=adopted_on)
+                                        support_share=support_share, adopted_on=adopted_on, source_draft=source_draft)
     audit.record(actor, "recommendation.publish", rec, after={"number": number, "title": title}, context=_where(context))
     _notify(assembly, "recommendation", recommendation=rec.pk)
     return rec
-
-
-@transaction.atomic
-def publish_adopted_drafts(actor: Any, assembly: Assembly, *, context: AuditContext | None = None) -> list[Recommendation]:
-    """Publish every draft the live room adopted (its final vote passed) that is not published yet,
-    with the final version's text and the vote's support share. Safe to run again."""
-    require(actor, "assembly.manage")
-    from deliberation.models import Draft, DraftVersion, RecommendationVote
-
-    done = set(assembly.recommendations.exclude(source_draft=None).values_list("source_draft", flat=True))
-    published = []
-    drafts = Draft.objects.filter(session__assembly=assembly, status=Draft.Status.ADOPTED).order_by("pk")
-    for draft in drafts:
-        if draft.pk in done:
-            continue
-        vote = (RecommendationVote.objects.filter(draft=draft, amendment=None, passed=True)
-                .order_by("-closed_at", "-pk").first())
-        version = DraftVersion.objects.filter(draft=draft).order_by("-number").first()
-        if vote is None or version is None:
-            continue
-        cast = vote.support + vote.oppose + vote.abstain
-        rec = publish_recommendation(
-            actor, assembly, title=draft.title, text=version.text, support_share=vote.support / cast if cast else 0.0,
-            adopted_on=timezone.localdate(vote.closed_at) if vote.closed_at else timezone.localdate(), context=context,
-        )
-        rec.source_draft = draft.pk
-        rec.save(update_fields=["source_draft"])
-        published.append(rec)
-    return published
 
 
 @transaction.atomic

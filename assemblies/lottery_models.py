@@ -186,7 +186,7 @@ class Recommendation(models.Model):
     due_date = models.DateField(null=True, blank=True)
     responded_on = models.DateField(null=True, blank=True)
     source_draft = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text=_("The live room's adopted draft this was published from, if any")
+        null=True, blank=True, help_text=_("The live room draft this was published from, if any")
     )
 
     class Meta:

@@ -469,10 +469,6 @@ def representativeness(request: HttpRequest, slug: str) -> HttpResponse:
 @capability_required(MANAGE)
 def officer_recommendations(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _assembly(slug)
-    if request.method == "POST" and request.POST.get("action") == "from_sessions":
-        published = service.publish_adopted_drafts(request.user, assembly, context=_ctx(request))
-        messages.success(request, _("%(n)d adopted recommendation(s) published from the sessions.") % {"n": len(published)})
-        return redirect("lottery_officer_recommendations", slug=slug)
     form = RecommendationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='recommendation',
             name='source_draft',
-            field=models.PositiveBigIntegerField(blank=True, help_text="The live room's adopted draft this was published from, if any", null=True),
+            field=models.PositiveBigIntegerField(blank=True, help_text="The live room draft this was published from, if any", null=True),
         ),
     ]

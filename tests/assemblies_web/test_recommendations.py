@@ -10,14 +10,12 @@ from datetime import date
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import Role
 from assemblies import lottery, services
 from audit.context import AuditContext
-from deliberation.models import Draft, DraftVersion, RecommendationVote
 
 from .factories import council
 
@@ -33,25 +31,12 @@ def assembly(make_user):
     return made
 
 
-def _adopt(assembly, title: str, text: str, support: int, oppose: int, abstain: int, passed: bool) -> Draft:
-    session = services.create_session(assembly.officer, assembly, title="Deciding", starts_at=timezone.now(),
-                                      context=AuditContext.command())
-    draft = Draft.objects.create(session=session, title=title,
-                                 status=Draft.Status.ADOPTED if passed else Draft.Status.REJECTED, version=2)
-    DraftVersion.objects.create(draft=draft, number=1, text="first words", created_at=timezone.now())
-    DraftVersion.objects.create(draft=draft, number=2, text=text, created_at=timezone.now())
-    RecommendationVote.objects.create(session=session, draft=draft, draft_version=2, threshold_percent=66,
-                                      status="closed", opened_at=timezone.now(), closed_at=timezone.now(),
-                                      support=support, oppose=oppose, abstain=abstain, passed=passed)
-    return draft
-
-
-def test_adopted_drafts_are_published_once_with_their_final_text_and_support(assembly):
-    _adopt(assembly, "School streets", "Close roads outside schools.", 45, 3, 2, True)
-    _adopt(assembly, "Ban cars", "No cars at all.", 10, 40, 0, False)
-    published = lottery.publish_adopted_drafts(assembly.officer, assembly)
-    assert [(r.title, r.text, r.support_share) for r in published] == [("School streets", "Close roads outside schools.", 0.9)]
-    assert lottery.publish_adopted_drafts(assembly.officer, assembly) == []
+def test_publishing_the_same_adopted_draft_twice_gives_one_recommendation(assembly):
+    first = lottery.publish_recommendation(assembly.officer, assembly, title="School streets", text="Close roads.",
+                                           support_share=0.9, adopted_on=date(2026, 3, 1), source_draft=7)
+    again = lottery.publish_recommendation(assembly.officer, assembly, title="School streets", text="Close roads.",
+                                           support_share=0.9, adopted_on=date(2026, 3, 1), source_draft=7)
+    assert again.pk == first.pk and assembly.recommendations.count() == 1
 
 
 def test_the_tracker_shows_the_response_and_exports_are_for_officers(assembly, make_user):
