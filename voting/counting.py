@@ -1,0 +1,195 @@
+"""The one door from the web side to the counting engines.
+
+Everything the Django apps need from the PB engine, the ranked engine and the file formats goes
+through the functions here, written against the engines' current API (``voting.rules.pb_registry``,
+``voting.formats.pabulib``, ``voting.rules.ranked``/``ranked_registry``, ``voting.formats.blt``).
+When the engines move (``voting/pb`` with ``engines.registry.Registry`` and ``PBOutcome``), only
+this module changes: its inputs and outputs are plain Python data (strings, ``Fraction``, lists
+and JSON-ready dicts), never engine objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+# Ballot types of a process -> pabulib vote_type of the published file.
+VOTE_TYPE = {
+    "approval": "approval",
+    "k_approval": "approval",
+    "knapsack": "approval",
+    "points": "cumulative",
+    "ranked": "ordinal",
+}
+
+
+class CountError(ValueError):
+    """Input the engine refuses (unknown rule, bad ballot); the message is fit for an officer."""
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: str
+    cost: Fraction
+    name: str
+
+
+@dataclass(frozen=True)
+class BallotRow:
+    projects: tuple[str, ...]
+    points: tuple[int, ...] | None = None
+    voter_id: str = ""
+
+
+# Rules a process may choose, named as pabulib META names them, so the published ``.pb`` carries the
+# same ``rule`` and ``tally_pb`` (or any pabulib tool) counts it the same way.
+PB_RULES = {
+    "greedy": "Greedy (most votes first, skipping projects that do not fit)",
+    "greedy-no-skip": "Greedy, stopping at the first project that does not fit",
+    "equalshares/add1": "Method of Equal Shares, completed by raising the budget (Add1)",
+    "equalshares/utilitarian": "Method of Equal Shares, completed greedily",
+    "phragmen": "Sequential Phragmén",
+}
+
+
+def pb_rule_choices() -> list[tuple[str, str]]:
+    """(META rule name, description) of the PB rules a process can use; each resolves in the engine."""
+    from voting.rules import pb_registry
+
+    return [(key, label) for key, label in PB_RULES.items() if _resolves(pb_registry, key)]
+
+
+def _resolves(pb_registry: Any, key: str) -> bool:
+    try:
+        pb_registry.resolve(key)
+    except ValueError:
+        return False
+    return True
+
+
+def ranked_rule_choices() -> list[tuple[str, str]]:
+    from voting.rules import ranked_registry
+
+    ranked_registry.method_names()
+    return [(name, rule.display_name) for name, rule in sorted(ranked_registry.RULES.items())]
+
+
+def rule_display_name(rule: str) -> str:
+    return dict(pb_rule_choices() + ranked_rule_choices()).get(rule, rule)
+
+
+def _election(projects: Sequence[ProjectRow], budget: Fraction, vote_type: str,
+              ballots: Sequence[BallotRow], max_length: int | None = None):
+    from voting.rules.pb import Ballot, Instance, PBError, Profile, Project
+
+    try:
+        instance = Instance(tuple(Project(p.id, Fraction(p.cost), p.name) for p in projects), Fraction(budget))
+        profile = Profile(
+            vote_type,
+            [Ballot(tuple(b.projects), tuple(b.points) if b.points is not None else None, 1,
+                    b.voter_id or str(i)) for i, b in enumerate(ballots, start=1)],
+            max_length,
+        )
+    except PBError as error:
+        raise CountError(str(error)) from None
+    return instance, profile
+
+
+def count_pb(rule: str, projects: Sequence[ProjectRow], budget: Fraction, vote_type: str,
+             ballots: Sequence[BallotRow], *, max_length: int | None = None) -> dict[str, Any]:
+    """Count with a registered PB rule; the JSON-ready outcome (selected, total_cost, rounds, projects)."""
+    from voting.rules import pb_registry
+    from voting.rules.pb import PBError
+
+    instance, profile = _election(projects, budget, vote_type, ballots, max_length)
+    try:
+        result = pb_registry.count(rule, instance, profile)
+    except PBError as error:
+        raise CountError(str(error)) from None
+    data = result.to_dict()
+    data["total_cost_exact"] = str(result.total_cost)
+    return data
+
+
+def pb_file_text(projects: Sequence[ProjectRow], budget: Fraction, vote_type: str,
+                 ballots: Sequence[BallotRow], meta: dict[str, str], *, max_length: int | None = None) -> str:
+    """A pabulib ``.pb`` file of the election (the engine's writer, so tally_pb reads it back)."""
+    from voting.formats.pabulib import format_pb, pb_file_from_election
+
+    instance, profile = _election(projects, budget, vote_type, ballots, max_length)
+    return format_pb(pb_file_from_election(instance, profile, meta))
+
+
+@dataclass
+class ImportedElection:
+    meta: dict[str, str]
+    projects: list[dict[str, Any]]
+    """id, cost (Fraction), name, and any other PROJECTS column as text."""
+    vote_type: str
+    ballots: list[BallotRow]
+    budget: Fraction
+    max_length: int | None
+    rule: str | None
+
+
+def read_pb_file(path: str) -> ImportedElection:
+    """Read a ``.pb`` file; ``CountError`` with ``FILE:LINE: reason`` when malformed."""
+    from voting.formats.pabulib import read_pb
+    from voting.rules.pb import PBError
+
+    try:
+        pb = read_pb(path)
+    except PBError as error:
+        raise CountError(str(error)) from None
+    projects = []
+    for row, project in zip(pb.project_rows, pb.instance.projects, strict=True):
+        extra = dict(zip(pb.project_columns, row, strict=False))
+        projects.append({**extra, "id": project.id, "cost": project.cost, "name": project.name or extra.get("name", "")})
+    ballots = [
+        BallotRow(tuple(b.projects), tuple(int(p) for p in b.points) if b.points is not None else None, b.voter_id)
+        for b in pb.profile.ballots for _ in range(int(b.weight) if b.weight == int(b.weight) else 1)
+    ]
+    return ImportedElection(dict(pb.meta), projects, pb.profile.vote_type, ballots, pb.instance.budget,
+                            pb.profile.max_length, pb.rule)
+
+
+# --- ranked ballots ----------------------------------------------------------------------------
+
+def count_ranked(method: str, candidates: Sequence[str], rankings: Sequence[Sequence[int]], *,
+                 seats: int = 1) -> dict[str, Any]:
+    """Count ranked ballots (lists of candidate indexes, best first) with a ranked rule."""
+    from voting.rules import ranked_registry
+    from voting.rules.ranked import BallotError, Profile
+
+    try:
+        rule = ranked_registry.get_rule(method)
+        profile = Profile.from_rankings(list(candidates), [list(r) for r in rankings], seats=seats)
+        result = rule.function(profile)
+    except (KeyError, BallotError, ValueError) as error:
+        raise CountError(str(error)) from None
+    data = result.to_dict()
+    data["rule_name"] = rule.display_name
+    return data
+
+
+def blt_text(candidates: Sequence[str], rankings: Sequence[Sequence[int]], *, seats: int = 1, title: str = "") -> str:
+    from voting.formats.blt import write_blt
+    from voting.rules.ranked import Profile
+
+    return write_blt(Profile.from_rankings(list(candidates), [list(r) for r in rankings], seats=seats, title=title))
+
+
+def json_money(value: Any) -> int | float:
+    """An amount for published JSON: rounded to the minor unit (cents), an int when whole."""
+    from decimal import Decimal
+
+    from engines.numbers import money
+
+    if isinstance(value, str):
+        value = Fraction(value)
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    rounded = money(value)
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
