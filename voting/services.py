@@ -215,6 +215,20 @@ def _insert_shuffled(process: Process, area, channel: str, choices: Choices, dig
                           projects=old[3], points=old[4])
 
 
+def _phase_shared_lock(process: Process) -> str:
+    """The process's phase, read under a shared row lock on PostgreSQL.
+
+    Ballots take the lock shared (they do not wait for one another); ``close_voting`` takes it
+    exclusively, so no ballot commits after voting has closed. SQLite serialises writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT phase FROM {Process._meta.db_table} WHERE id = %s FOR SHARE", [process.pk])
+            row = cursor.fetchone()
+        return row[0] if row else ""
+    return Process.objects.filter(pk=process.pk).values_list("phase", flat=True).first() or ""
+
+
 def cast_ballot(user, process: Process, data, *, context: AuditContext) -> str:
     """Record a first ballot; returns the receipt (shown once). One person, one ballot (DB constraint)."""
     ok, reason, area = eligibility(process, user)
@@ -224,8 +238,7 @@ def cast_ballot(user, process: Process, data, *, context: AuditContext) -> str:
     receipt = new_receipt()
     try:
         with transaction.atomic():
-            locked = Process.objects.select_for_update().get(pk=process.pk)
-            if locked.phase != Phase.VOTING:
+            if _phase_shared_lock(process) != Phase.VOTING:
                 raise BallotRefused("Voting has closed.", 409)
             Participation.objects.create(process=process, user=user, area=area, channel=Channel.ONLINE)
             _insert_shuffled(process, area, Channel.ONLINE, choices, receipt_hash(receipt))
@@ -246,8 +259,7 @@ def change_ballot(user, process: Process, receipt: str, data, *, context: AuditC
     digest = receipt_hash(receipt)
     new = new_receipt()
     with transaction.atomic():
-        locked = Process.objects.select_for_update().get(pk=process.pk)
-        if locked.phase != Phase.VOTING:
+        if _phase_shared_lock(process) != Phase.VOTING:
             raise BallotRefused("Voting has closed.", 409)
         if not Participation.objects.filter(process=process, user=user).exists():
             raise BallotRefused("You have not voted in this process yet.", 409)

@@ -22,6 +22,7 @@ def _receipt(response) -> str:
     return text[start:text.index("<", start)]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
 def test_cast_change_close_count_publish_and_check(make_process, resident, client_for, django_capture_on_commit_callbacks):
     process = make_process(ballot_type=BallotType.KNAPSACK)
     ideas = ideas_of(process)
@@ -108,6 +109,7 @@ def test_ballot_after_close_is_refused(make_process, resident):
     assert Ballot.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
 def test_ward_counts_publish_one_file_per_ward(make_process, resident, client_for,
                                                django_capture_on_commit_callbacks):
     process = make_process(apart=True)
