@@ -193,3 +193,19 @@ def json_money(value: Any) -> int | float:
         value = Decimal(repr(value))
     rounded = money(value)
     return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+
+
+def resolve_pb_rule(rule: str) -> None:
+    """``CountError`` unless the PB engine (or the ranked engine) knows ``rule``."""
+    from voting.rules import pb_registry
+
+    if rule in {k for k, _ in ranked_rule_choices()}:
+        return
+    try:
+        pb_registry.resolve(rule)
+    except ValueError as error:
+        raise CountError(str(error)) from None
+
+
+def is_ranked_rule(rule: str) -> bool:
+    return rule in {k for k, _ in ranked_rule_choices()}

@@ -426,7 +426,7 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
         name = f"ballots-{unit['slug']}.pb" if unit["slug"] else "ballots.pb"
         meta = _meta(process, unit)
         files[name] = counting.pb_file_text(projects, Fraction(unit["budget"]), vote_type, rows, meta)
-        if process.is_ranked:
+        if counting.is_ranked_rule(process.rule):
             index = {p.id: n for n, p in enumerate(projects)}
             rankings = [[index[p] for p in r.projects] for r in rows]
             outcome = counting.count_ranked(process.rule, [p.id for p in projects], rankings, seats=process.seats)

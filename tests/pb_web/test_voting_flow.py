@@ -34,7 +34,7 @@ def test_cast_change_close_count_publish_and_check(make_process, resident, clien
     over = _vote(voter, process, [i.pk for i in ideas], receipt=receipt)
     assert over.status_code == 400
     assert "budget is 1000.00" in over.content.decode()
-    assert 'value="%d" checked' % ideas[4].pk in over.content.decode()
+    assert f'value="{ideas[4].pk}" checked' in over.content.decode()
     assert Ballot.objects.get().projects == [str(ideas[0].pk)]
     changed = _vote(voter, process, [ideas[1].pk, ideas[2].pk], receipt=receipt)
     assert changed.status_code == 200
@@ -46,7 +46,7 @@ def test_cast_change_close_count_publish_and_check(make_process, resident, clien
     assert replay.status_code == 409
     assert "already used" in replay.content.decode()
     assert Ballot.objects.get().projects == [str(ideas[1].pk), str(ideas[2].pk)]
-    for n in range(3):
+    for _ in range(3):
         _vote(resident(), process, [ideas[0].pk, ideas[3].pk])
     officer = client_for("officer")
     with django_capture_on_commit_callbacks(execute=True):
