@@ -33,10 +33,11 @@ RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 class BallotRefused(Exception):
     """A ballot the server will not record; ``status`` is the HTTP status the view answers with."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, *, keep_choices: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.keep_choices = keep_choices or status == 400
 
 
 # --- receipts ---------------------------------------------------------------------------------
@@ -69,9 +70,8 @@ def eligibility(process: Process, user) -> tuple[bool, str, Any]:
     if process.phase != Phase.VOTING:
         return False, "Voting is not open.", None
     area = voter_area(process, user)
-    ward_ids = set(process.ward_budgets.values_list("area_id", flat=True))
     if process.wards_counted_apart or process.require_ward_residence:
-        if area is None or area.pk not in ward_ids:
+        if area is None or not process.ward_budgets.filter(area=area).exists():
             return False, "Only residents of the wards in this process can vote.", area
     if process.require_verified_email:
         from allauth.account.models import EmailAddress
@@ -246,7 +246,8 @@ def cast_ballot(user, process: Process, data, *, context: AuditContext) -> str:
             record(user, "pb.vote.cast", process, context=context)
             send_event_on_commit(group(process), {"type": "pb.turnout"})
     except IntegrityError:
-        raise BallotRefused("You have already voted. To change your ballot, use your receipt code.", 409) from None
+        raise BallotRefused("You have already voted. To change your ballot, use your receipt code.", 409,
+                            keep_choices=True) from None
     return receipt
 
 
@@ -262,13 +263,14 @@ def change_ballot(user, process: Process, receipt: str, data, *, context: AuditC
         if _phase_shared_lock(process) != Phase.VOTING:
             raise BallotRefused("Voting has closed.", 409)
         if not Participation.objects.filter(process=process, user=user).exists():
-            raise BallotRefused("You have not voted in this process yet.", 409)
+            raise BallotRefused("You have not voted in this process yet.", 409, keep_choices=True)
         if SpentReceipt.objects.filter(receipt_hash=digest).exists():
-            raise BallotRefused("This receipt was already used to change a ballot; use the newest receipt.", 409)
+            raise BallotRefused("This receipt was already used to change a ballot; use the newest receipt.", 409,
+                                keep_choices=True)
         updated = Ballot.objects.filter(process=process, receipt_hash=digest, channel=Channel.ONLINE).update(
             receipt_hash=receipt_hash(new), projects=choices.projects, points=choices.points)
         if updated != 1:
-            raise BallotRefused("No ballot in this process has that receipt code.", 404)
+            raise BallotRefused("No ballot in this process has that receipt code.", 404, keep_choices=True)
         SpentReceipt.objects.create(receipt_hash=digest)
         record(user, "pb.vote.change", process, context=context)
     return new

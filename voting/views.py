@@ -55,12 +55,14 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     process = _process(slug)
-    ok, reason, area = services.eligibility(process, request.user)
-    if not ok:
-        status = 403 if process.phase == Phase.VOTING else 409
-        return render(request, "voting/refused.html", {"process": process, "reason": reason}, status=status)
     if request.method != "POST":
+        ok, reason, area = services.eligibility(process, request.user)
+        if not ok:
+            status = 403 if process.phase == Phase.VOTING else 409
+            return render(request, "voting/refused.html", {"process": process, "reason": reason}, status=status)
         return render(request, "voting/vote.html", _ballot_context(request, process, area))
+    # The service checks eligibility itself (once); a refusal re-renders the ballot with the choices kept.
+    area = services.voter_area(process, request.user)
     try:
         if request.POST.get("receipt"):
             receipt = services.change_ballot(request.user, process, request.POST["receipt"], request.POST,
@@ -70,6 +72,9 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
             receipt = services.cast_ballot(request.user, process, request.POST, context=_ctx(request))
             changed = False
     except services.BallotRefused as refused:
+        if refused.status in (403, 409) and not refused.keep_choices:
+            return render(request, "voting/refused.html", {"process": process, "reason": refused.message},
+                          status=refused.status)
         return render(request, "voting/vote.html",
                       _ballot_context(request, process, area, request.POST, refused.message), status=refused.status)
     response = render(request, "voting/receipt.html", {"process": process, "receipt": receipt, "changed": changed})
