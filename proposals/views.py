@@ -214,6 +214,9 @@ def officer_process(request: HttpRequest, slug: str) -> HttpResponse:
                     services.update_process(request.user, process, form.cleaned_data, context=_ctx(request))
                     messages.success(request, "Process saved.")
                     return redirect("pb_officer_process", slug=slug)
+            return render(request, "proposals/officer_process.html", {
+                "process": process, "form": form, "phase_form": phase_form, "ideas": _review_ideas(process)},
+                status=400)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return render(request, "proposals/officer_process.html", {

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import secrets
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
 from audit.context import AuditContext
@@ -80,12 +82,8 @@ def import_pb(path: str, *, slug: str | None = None, title: str | None = None, r
         del ideas
         ballots = list(election.ballots)
         random.SystemRandom().shuffle(ballots)
-        for start in range(0, len(ballots), BATCH):
-            Ballot.objects.bulk_create([
-                Ballot(process=process, receipt_hash=secrets.token_hex(32), projects=[by_pb[p] for p in b.projects],
-                       points=list(b.points) if b.points is not None else None)
-                for b in ballots[start:start + BATCH]
-            ])
+        _store_ballots(process, [([by_pb[p] for p in b.projects], list(b.points) if b.points is not None else None)
+                                 for b in ballots])
         Tally.objects.create(process=process, status=Tally.Status.QUEUED, progress="Importing")
         PublishedFile.objects.filter(process=process).delete()
         record(None, "pb.process.import", process, after={"file": Path(path).name, "ballots": len(ballots)},
@@ -93,6 +91,24 @@ def import_pb(path: str, *, slug: str | None = None, title: str | None = None, r
     run_count(process.pk)
     process.refresh_from_db()
     return process
+
+
+def _store_ballots(process: Process, rows: list[tuple[list[str], list[int] | None]]) -> None:
+    """Insert anonymised ballots (fresh UUIDs and random receipt hashes): COPY on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        table = Ballot._meta.db_table
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(f"COPY {table} (id, process_id, channel, receipt_hash, projects, points) FROM STDIN") as copy:
+                for projects, points in rows:
+                    copy.write_row((uuid.uuid4(), process.pk, "online", secrets.token_hex(32), json.dumps(projects),
+                                    json.dumps(points) if points is not None else None))
+        return
+    for start in range(0, len(rows), BATCH):
+        Ballot.objects.bulk_create([
+            Ballot(process=process, receipt_hash=secrets.token_hex(32), projects=projects, points=points)
+            for projects, points in rows[start:start + BATCH]
+        ])
 
 
 def _dec(value) -> Decimal:

@@ -454,10 +454,10 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
             "rule_name": outcome.get("rule_name", process.rule), "rounds": outcome.get("rounds", []),
             "projects": outcome.get("projects", {}), "votes": tallies, "ballots": len(rows),
         })
-    for idea in Idea.objects.filter(process=process, status__in=[IdeaStatus.FEASIBLE, IdeaStatus.SELECTED,
-                                                                  IdeaStatus.NOT_SELECTED], hidden=False):
-        idea.status = IdeaStatus.SELECTED if idea.pk in selected_ids else IdeaStatus.NOT_SELECTED
-        idea.save(update_fields=["status"])
+    on_ballot = Idea.objects.filter(process=process, hidden=False,
+                                    status__in=[IdeaStatus.FEASIBLE, IdeaStatus.SELECTED, IdeaStatus.NOT_SELECTED])
+    on_ballot.filter(pk__in=selected_ids).update(status=IdeaStatus.SELECTED)
+    on_ballot.exclude(pk__in=selected_ids).update(status=IdeaStatus.NOT_SELECTED)
     public = {
         "rule": process.rule,
         "rule_name": counting.rule_display_name(process.rule),
