@@ -264,6 +264,14 @@ def officer_idea(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     services.merge_idea(request.user, idea, into, context=_ctx(request))
                     messages.success(request, "Ideas merged.")
                     return redirect("pb_officer_process", slug=slug)
+            elif action == "override":
+                from voting.services import override_outcome
+
+                reason = request.POST.get("reason", "")
+                override_outcome(request.user, idea.process, idea, request.POST.get("funded") == "yes", reason,
+                                 context=_ctx(request))
+                messages.success(request, "The change is published on the results page.")
+                return redirect("pb_results", slug=slug)
             elif action == "delivery":
                 delivery = DeliveryForm(request.POST)
                 if delivery.is_valid():
@@ -281,4 +289,5 @@ def officer_idea(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "proposals/officer_idea.html", {
         "process": idea.process, "idea": idea, "feas": feas, "hide": hide, "merge": merge, "delivery": delivery,
         "reports": idea.reports.filter(resolved=False), "selected": idea.status == IdeaStatus.SELECTED,
+        "counted": idea.process.phase in (Phase.RESULTS, Phase.DELIVERY),
     }, status=status)

@@ -493,3 +493,26 @@ def turnout_by_ward_and_channel(process: Process) -> list[dict[str, Any]]:
     rows = (Participation.objects.filter(process=process).values("area__name", "channel")
             .annotate(n=Count("id")).order_by("area__name", "channel"))
     return [{"ward": r["area__name"] or "—", "channel": r["channel"], "voters": r["n"]} for r in rows]
+
+
+# --- declared adjustments and manual changes ---------------------------------------------------
+
+def override_outcome(actor, process: Process, idea: Idea, funded: bool, reason: str, *,
+                     context: AuditContext) -> None:
+    """A manual change to the published outcome: public reason, shown on the results page, audited."""
+    from .models import OutcomeOverride
+
+    require(actor, "pb.manage")
+    if process.phase not in (Phase.RESULTS, Phase.DELIVERY):
+        raise ValidationError("The outcome can only be changed after the count is published.")
+    if idea.process_id != process.pk:
+        raise ValidationError("That project is not part of this process.")
+    if not reason.strip():
+        raise ValidationError("A manual change to the outcome needs a public reason.")
+    with transaction.atomic():
+        OutcomeOverride.objects.create(process=process, idea=idea, funded=funded, reason=reason.strip())
+        before = idea.status
+        Idea.objects.filter(pk=idea.pk).update(status=IdeaStatus.SELECTED if funded else IdeaStatus.NOT_SELECTED)
+        record(actor, "pb.outcome.override", idea, before={"status": before},
+               after={"funded": funded, "reason": reason.strip()}, context=context)
+        send_event_on_commit(group(process), {"type": "pb.outcome"})

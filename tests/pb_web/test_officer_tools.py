@@ -146,3 +146,20 @@ def test_officer_forms_refuse_bad_input_with_400(make_process, client_for):
     assert response.status_code == 302  # ideas already feasible in this fixture
     response = officer.post(f"/officer/pb/{process.slug}/", {"phase": "bogus"})
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+
+
+def test_manual_change_needs_a_public_reason_and_is_published(make_process, make_user, client):
+    officer = make_user(Role.OFFICER)
+    process = make_process()
+    idea = ideas_of(process)[0]
+    with pytest.raises(ValidationError, match="after the count"):
+        services.override_outcome(officer, process, idea, True, "Council decision", context=CTX)
+    services.close_voting(officer, process, context=CTX)
+    services.run_count(process.pk)
+    process.refresh_from_db()
+    with pytest.raises(ValidationError, match="public reason"):
+        services.override_outcome(officer, process, idea, False, " ", context=CTX)
+    services.override_outcome(officer, process, idea, False, "The site was sold before delivery.", context=CTX)
+    page = client.get(f"/pb/{process.slug}/results/").content.decode()
+    assert "Manual changes to the outcome" in page and "The site was sold before delivery." in page
+    assert AuditEntry.objects.filter(action="pb.outcome.override").exists()
