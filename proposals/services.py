@@ -38,6 +38,14 @@ FROZEN_AT_VOTING = {"ballot_type", "rule", "min_selections", "max_selections", "
                     "adjustments", "total_budget", "wards_counted_apart"}
 
 
+def _frozen_value(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, dict):
+        return str(sorted(value.items()))
+    return str(value)
+
+
 def group(process: Process) -> str:
     return f"pb.{process.slug}"
 
@@ -67,7 +75,7 @@ def update_process(actor, process: Process, data: dict[str, Any], *, context: Au
     process = Process.objects.select_for_update().get(pk=process.pk)
     before = _snapshot(process, PROCESS_FIELDS)
     if process.phase_index() >= PHASE_ORDER.index(Phase.VOTING):
-        changed = {k for k in FROZEN_AT_VOTING if k in data and str(data[k]) != str(getattr(process, k))}
+        changed = {k for k in FROZEN_AT_VOTING if k in data and _frozen_value(data[k]) != _frozen_value(getattr(process, k))}
         if changed:
             raise ValidationError(
                 f"These are fixed once voting has opened: {', '.join(sorted(changed))}.")

@@ -209,3 +209,45 @@ def resolve_pb_rule(rule: str) -> None:
 
 def is_ranked_rule(rule: str) -> bool:
     return rule in {k for k, _ in ranked_rule_choices()}
+
+
+def apply_adjustments(selected: Sequence[str], costs: dict[str, Fraction], votes: dict[str, int],
+                      budget: Fraction, adjustments: dict[str, Any]) -> dict[str, Any]:
+    """The council's declared rules applied after the count, in a fixed order, each step explained.
+
+    ``part_fund_share`` (0–1): the most voted project left unfunded is funded when the money left
+    covers at least that share of its cost (the difference comes from a reserve, as in Poznań).
+    ``extra_money``: money added after the count funds the most voted unfunded projects that fit.
+    The rule's own ``selected`` is never changed: these steps only add to it, and say so.
+    """
+    funded = list(selected)
+    left = Fraction(budget) - sum((costs[p] for p in funded), Fraction(0))
+    steps: list[dict[str, Any]] = []
+    waiting = sorted((p for p in costs if p not in funded), key=lambda p: (-votes.get(p, 0), costs[p], p))
+    share = adjustments.get("part_fund_share")
+    if share:
+        share = Fraction(str(share))
+        for p in waiting:
+            if costs[p] > left and left >= share * costs[p] and costs[p] > 0:
+                steps.append({"type": "part_fund", "project": p, "covered": json_money(left),
+                              "from_reserve": json_money(costs[p] - left),
+                              "reason": f"the money left covers {float(left / costs[p]):.0%} of its cost "
+                                        f"(at least {float(share):.0%} declared)"})
+                funded.append(p)
+                left = Fraction(0)
+                break
+            if costs[p] > left:
+                break
+    extra = adjustments.get("extra_money")
+    if extra:
+        left += Fraction(str(extra))
+        steps.append({"type": "extra_money", "amount": json_money(Fraction(str(extra))),
+                      "reason": "money added after the count"})
+        for p in waiting:
+            if p in funded or costs[p] > left:
+                continue
+            funded.append(p)
+            left -= costs[p]
+            steps.append({"type": "extra_fund", "project": p, "cost": json_money(costs[p]),
+                          "reason": "funded from the money added after the count"})
+    return {"funded": funded, "steps": steps, "left": json_money(left)}

@@ -442,17 +442,23 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
         else:
             outcome = counting.count_pb(process.rule, projects, Fraction(unit["budget"]), vote_type, rows)
         pid_to_idea = {i.project_id: i for i in ideas}
-        selected_ids.update(pid_to_idea[p].pk for p in outcome["selected"])
         tallies = {i.project_id: 0 for i in ideas}
         for r in rows:
             for p in r.projects:
                 tallies[p] = tallies.get(p, 0) + 1
+        adjusted = None
+        if process.adjustments and not counting.is_ranked_rule(process.rule):
+            adjusted = counting.apply_adjustments(outcome["selected"], {p.id: p.cost for p in projects}, tallies,
+                                                  Fraction(unit["budget"]), process.adjustments)
+        funded = adjusted["funded"] if adjusted else outcome["selected"]
+        selected_ids.update(pid_to_idea[p].pk for p in funded)
         units_out.append({
             "ward": unit["slug"] or None, "ward_name": unit["name"] or None, "file": name,
             "budget": counting.json_money(unit["budget"]), "selected": outcome["selected"],
             "total_cost": counting.json_money(Fraction(outcome.get("total_cost_exact", outcome["total_cost"]))), "rule": process.rule,
             "rule_name": outcome.get("rule_name", process.rule), "rounds": outcome.get("rounds", []),
             "projects": outcome.get("projects", {}), "votes": tallies, "ballots": len(rows),
+            "adjustments": adjusted["steps"] if adjusted else [], "funded": funded,
         })
     on_ballot = Idea.objects.filter(process=process, hidden=False,
                                     status__in=[IdeaStatus.FEASIBLE, IdeaStatus.SELECTED, IdeaStatus.NOT_SELECTED])
@@ -466,9 +472,16 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
         "selected": [p for u in units_out for p in u["selected"]],
         "total_cost": counting.json_money(sum((Decimal(str(u["total_cost"])) for u in units_out), Decimal(0))),
     }
+    if process.adjustments:
+        # The rule's ``selected`` (what any recount of the .pb gives) stays as it is; the declared
+        # adjustments and the final list of funded projects are published beside it.
+        public["declared_adjustments"] = process.adjustments
+        public["adjustments"] = [step for u in units_out for step in u["adjustments"]]
+        public["funded"] = [p for u in units_out for p in u["funded"]]
     if process.wards_counted_apart:
-        public["wards"] = [{k: u[k] for k in ("ward", "ward_name", "file", "budget", "selected", "total_cost")}
-                           for u in units_out]
+        keys = ("ward", "ward_name", "file", "budget", "selected", "total_cost") + (
+            ("funded",) if process.adjustments else ())
+        public["wards"] = [{k: u[k] for k in keys} for u in units_out]
     files["results.json"] = json.dumps(public, indent=2, ensure_ascii=False) + "\n"
     PublishedFile.objects.filter(process=process).delete()
     for fname, content in files.items():

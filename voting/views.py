@@ -166,12 +166,18 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         ideas = {i.project_id: i for i in Idea.objects.filter(process=process).select_related("area")}
         units = []
         for unit in tally.result.get("units", []):
+            funded = set(unit.get("funded", unit["selected"]))
             lacking = [{"title": ideas[pid].title if pid in ideas else pid, "reason": fate.get("reason", "")}
-                       for pid, fate in unit.get("projects", {}).items() if fate.get("status") != "selected"]
+                       for pid, fate in unit.get("projects", {}).items()
+                       if fate.get("status") != "selected" and pid not in funded]
             units.append({**unit, "chart": _chart(unit, ideas), "plain_rounds": _plain_rounds(unit, ideas,
                                                                                              process.currency),
                           "lacking": lacking,
-                          "selected_ideas": [ideas[p] for p in unit["selected"] if p in ideas]})
+                          "selected_ideas": [ideas[p] for p in unit.get("funded", unit["selected"]) if p in ideas],
+                          "adjustment_lines": [
+                              f"{ideas[s['project']].title if s.get('project') in ideas else ''}: {s['reason']}"
+                              if s.get("project") else f"{s.get('amount', '')} {process.currency} {s['reason']}"
+                              for s in unit.get("adjustments", [])]})
         context.update({"units": units, "turnout": tally.result.get("turnout", []),
                         "files": PublishedFile.objects.filter(process=process).only("name", "sha256"),
                         "overrides": process.overrides.select_related("idea")})

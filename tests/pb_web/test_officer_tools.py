@@ -163,3 +163,23 @@ def test_manual_change_needs_a_public_reason_and_is_published(make_process, make
     page = client.get(f"/pb/{process.slug}/results/").content.decode()
     assert "Manual changes to the outcome" in page and "The site was sold before delivery." in page
     assert AuditEntry.objects.filter(action="pb.outcome.override").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
+def test_declared_adjustments_add_to_the_count_and_are_published(make_process, make_user, resident):
+    # Budget 1000; costs 400, 300, 300, 200, 500. Votes make 1 (400) and 5 (500) funded: 100 left.
+    process = make_process(costs=(400, 300, 300, 200, 500),
+                           adjustments={"part_fund_share": "0.3", "extra_money": "200"})
+    ideas = ideas_of(process)
+    for choice in ([0, 4, 1], [0, 4, 1], [0, 4, 2], [0, 4], [1, 3]):
+        resident().post(f"/pb/{process.slug}/vote/", {"project": [str(ideas[i].pk) for i in choice]})
+    officer = make_user(Role.OFFICER)
+    services.close_voting(officer, process, context=CTX)
+    run_worker()
+    results = json.loads(process.published_files.get(name="results.json").content)
+    pk = [str(i.pk) for i in ideas]
+    assert results["selected"] == [pk[0], pk[4]]                   # the rule's outcome, recountable
+    assert results["funded"] == [pk[0], pk[4], pk[1], pk[3]]        # + part-funded 300, + 200 from extra money
+    assert [s["type"] for s in results["adjustments"]] == ["part_fund", "extra_money", "extra_fund"]
+    page = resident().get(f"/pb/{process.slug}/results/").content.decode()
+    assert "Declared adjustments" in page and "33% of its cost" in page
