@@ -13,10 +13,11 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Details", {"fields": ["display_name", "role"]}),
-        ("Status", {"fields": ["is_active", "is_staff", "is_superuser", "date_joined", "last_login"]}),
+        ("Status", {"fields": ["is_active", "is_staff", "date_joined", "last_login"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})]
-    readonly_fields = ["date_joined", "last_login"]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    # Roles change only through accounts.services.change_role (audited), at /officer/users/.
+    readonly_fields = ["role", "is_staff", "date_joined", "last_login"]
 
 
 @admin.register(Profile)

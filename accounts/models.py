@@ -3,7 +3,13 @@ the optional, separately consented equality-monitoring answers."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+    _user_has_module_perms,
+    _user_has_perm,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +41,8 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra):
-        extra.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
+        # The role grants the permissions (accounts.backends); is_superuser stays off.
+        extra.update(is_staff=True, is_superuser=False, role=Role.ADMINISTRATOR)
         return self._create_user(email, password, **extra)
 
 
@@ -67,6 +74,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    # PermissionsMixin answers True for any superuser before asking the backends; here the
+    # role table (accounts.backends.RolePermissionBackend) is the only answer.
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_active and _user_has_perm(self, perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and _user_has_module_perms(self, app_label)
 
 
 class Profile(models.Model):

@@ -1,4 +1,8 @@
-"""Who may do what. Services call ``require``; templates only mirror it."""
+"""Who may do what: the one table. Services call ``require``; templates use ``{% load civic_perms %}``.
+
+Both go through ``user.has_perm``, answered by ``accounts.backends.RolePermissionBackend`` from
+this table, so a role never appears as a string outside it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from .models import Role
+
+ADMIN_SITE = "admin.site"
 
 # capability -> roles that hold it. One table, so the permission matrix test reads it.
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -20,17 +26,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "moderate": frozenset({Role.OFFICER, Role.ADMINISTRATOR}),
     "users.manage": frozenset({Role.ADMINISTRATOR}),
+    # The Django admin site (and every model permission in it).
+    ADMIN_SITE: frozenset({Role.ADMINISTRATOR}),
 }
 
 MFA_REQUIRED_ROLES = frozenset({Role.OFFICER, Role.ADMINISTRATOR})
 
 
 def can(user: Any, capability: str) -> bool:
+    """Whether ``user`` holds ``capability`` (a key of CAPABILITIES; a typo raises KeyError)."""
     if capability not in CAPABILITIES:
         raise KeyError(f"Unknown capability {capability!r}")
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None:
         return False
-    return user.role in CAPABILITIES[capability]
+    return bool(user.has_perm(capability))
 
 
 def require(user: Any, capability: str) -> None:

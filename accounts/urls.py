@@ -3,9 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("about/", views.about, name="about"),
-    path("healthz", views.healthz, name="healthz"),
     path("me/", views.profile, name="profile"),
     path("me/equality/", views.equality_monitoring, name="equality_monitoring"),
     path("me/equality/delete/", views.equality_monitoring_delete, name="equality_monitoring_delete"),

@@ -6,21 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseServerError,
-    JsonResponse,
-)
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit import services as audit_services
-from civic.health import check_all
-from councils.services import areas_of, current_council
+from audit.context import AuditContext
 
 from . import services
 from .forms import DeleteAccountForm, EqualityMonitoringForm, ProfileForm, RoleForm
@@ -44,21 +36,6 @@ def capability_required(capability: str):
     return decorator
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    council = current_council()
-    return render(request, "home.html", {"areas": areas_of(council)})
-
-
-def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "about.html")
-
-
-async def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and channel layer status for load balancers; 503 if either fails."""
-    report = await check_all()
-    return JsonResponse(report, status=200 if report["ok"] else 503)
-
-
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -66,7 +43,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            services.update_profile(user, **form.cleaned_data)
+            services.update_profile(user, **form.cleaned_data, context=AuditContext.from_request(request))
             messages.success(request, _("Your details have been saved."))
             return redirect("profile")
     else:
@@ -84,7 +61,7 @@ def equality_monitoring(request: HttpRequest) -> HttpResponse:
         form = EqualityMonitoringForm(request.POST, instance=instance)
         if form.is_valid():
             answers = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
-            services.save_equality_monitoring(request.user, answers)
+            services.save_equality_monitoring(request.user, answers, context=AuditContext.from_request(request))
             messages.success(request, _("Thank you. Your answers have been saved."))
             return redirect("profile")
     else:
@@ -95,7 +72,7 @@ def equality_monitoring(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def equality_monitoring_delete(request: HttpRequest) -> HttpResponse:
-    if services.delete_equality_monitoring(request.user):
+    if services.delete_equality_monitoring(request.user, context=AuditContext.from_request(request)):
         messages.success(request, _("Your equality-monitoring answers have been deleted."))
     return redirect("profile")
 
@@ -105,7 +82,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DeleteAccountForm(request.POST, user=request.user)
         if form.is_valid():
-            services.delete_account(request.user)
+            services.delete_account(request.user, context=AuditContext.from_request(request))
             logout(request)
             messages.success(request, _("Your account and your personal details have been deleted."))
             return redirect("home")
@@ -125,7 +102,9 @@ def officer_users(request: HttpRequest) -> HttpResponse:
         form = RoleForm(request.POST)
         if form.is_valid():
             target = User.objects.get(email=form.cleaned_data["email"])
-            services.change_role(request.user, target, form.cleaned_data["role"], request=request)
+            services.change_role(
+                request.user, target, form.cleaned_data["role"], context=AuditContext.from_request(request)
+            )
             messages.success(request, _("%(email)s is now: %(role)s.") % {
                 "email": target.email, "role": target.get_role_display()})
             return redirect("officer_users")
@@ -138,21 +117,3 @@ def officer_users(request: HttpRequest) -> HttpResponse:
 @capability_required("audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/audit_log.html", {"entries": audit_services.recent(500)})
-
-
-def bad_request(request, exception=None):
-    # Rendered without the request: a bad Host header makes request-dependent context fail.
-    return HttpResponseBadRequest(loader.render_to_string("errors/400.html"))
-
-
-def permission_denied(request, exception=None):
-    return render(request, "errors/403.html", status=403)
-
-
-def page_not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
-
-
-def server_error(request):
-    # No context processors: the database may be the thing that failed.
-    return HttpResponseServerError(loader.render_to_string("errors/500.html"))

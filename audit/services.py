@@ -17,16 +17,13 @@ def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    request: Any = None,
-    context: AuditContext | None = None,
+    context: AuditContext,
 ) -> AuditEntry:
     """Append one entry. Call inside the action's transaction so both commit or neither.
 
-    ``context`` says where the action came from (web, WebSocket, command, task); ``request`` is
-    accepted for older callers and turned into a web context.
+    ``context`` says where the action came from (web, WebSocket, command, task): a view passes
+    ``AuditContext.from_request(request)``, a consumer ``AuditContext.from_scope(self.scope)``.
     """
-    if context is None:
-        context = AuditContext.from_request(request) if request is not None else AuditContext()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_obj,

@@ -23,8 +23,7 @@ SHARED = Path(os.environ.get("CIVIC_SHARED_DATA", REPO.parent / "shared" / "data
 
 from tests.voting.pb_exceptions import OFFICIAL_EXCEPTIONS, official_outcome  # noqa: E402
 from voting.formats.pabulib import PabulibError, read_pb  # noqa: E402
-from voting.rules.pb import PBError  # noqa: E402
-from voting.rules.pb_registry import count  # noqa: E402
+from voting.pb import PBError, count  # noqa: E402
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ a baseline, never copied.
 Add1 is compared in pabutools' variant (stop at the first exhaustive outcome, our
 ``add1-first-exhaustive``); our default ``add1`` is timed alongside, with the number of Add1
 steps and of the recounts actually made (our Add1 skips steps it proves unchanged, see
-``voting/rules/mes.py``). ``--add1-step-by-step`` also times our Add1 recounting every step, the
+``voting/pb/mes_add1.py``). ``--add1-step-by-step`` also times our Add1 recounting every step, the
 reference the skipping is tested against. pabutools recounts MES once per Add1 step, so on the
 largest files it would run for hours: its Add1 is measured on the mid-sized MES cities only.
 """
@@ -41,11 +41,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civic.settings")
 SHARED = Path(os.environ.get("CIVIC_SHARED_DATA", REPO.parent / "shared" / "data")) / "pabulib"
 
 from voting.formats.pabulib import read_pb  # noqa: E402
-from voting.rules import mes  # noqa: E402
-from voting.rules.greedy import greedy  # noqa: E402
-from voting.rules.mes import method_of_equal_shares  # noqa: E402
-from voting.rules.pb import Ballot, Instance, Profile, Project  # noqa: E402
-from voting.rules.phragmen import sequential_phragmen  # noqa: E402
+from voting.pb import mes_add1  # noqa: E402
+from voting.pb.greedy import greedy  # noqa: E402
+from voting.pb.mes import method_of_equal_shares  # noqa: E402
+from voting.pb.phragmen import sequential_phragmen  # noqa: E402
+from voting.pb.types import PBBallot, PBInstance, PBProfile, Project  # noqa: E402
 
 LARGE_FILES = [
     "Poland_Lodz_2022.pb",
@@ -60,7 +60,7 @@ SYNTHETIC = "synthetic 100k x 200"
 RULES = ("greedy", "mes", "add1", "phragmen")
 
 
-def synthetic_election(voters: int = 100_000, projects: int = 200, seed: int = 2026) -> tuple[Instance, Profile]:
+def synthetic_election(voters: int = 100_000, projects: int = 200, seed: int = 2026) -> tuple[PBInstance, PBProfile]:
     """A city-size approval election: skewed popularity, 1-10 approvals per voter, budget 30 % of all costs."""
     rng = np.random.default_rng(seed)
     costs = rng.integers(10_000, 1_000_000, size=projects)
@@ -71,12 +71,12 @@ def synthetic_election(voters: int = 100_000, projects: int = 200, seed: int = 2
     ballots = []
     for voter, length in enumerate(lengths):
         chosen = rng.choice(projects, size=int(length), replace=False, p=popularity)
-        ballots.append(Ballot(tuple(ids[j] for j in chosen), None, 1, str(voter)))
-    instance = Instance(
+        ballots.append(PBBallot(tuple(ids[j] for j in chosen), None, 1, str(voter)))
+    instance = PBInstance(
         tuple(Project(i, Fraction(int(c))) for i, c in zip(ids, costs, strict=True)),
         Fraction(int(costs.sum() * 3 // 10)),
     )
-    return instance, Profile("approval", ballots)
+    return instance, PBProfile("approval", ballots)
 
 
 def measure(function: Callable[[], object], trace: bool) -> tuple[float, float | None, object]:
@@ -112,7 +112,7 @@ def measure_with_timeout(function: Callable[[], object], trace: bool, seconds: i
         signal.alarm(0)
 
 
-def ours(rule: str, instance: Instance, profile: Profile, completion: str = "add1-first-exhaustive") -> Callable:
+def ours(rule: str, instance: PBInstance, profile: PBProfile, completion: str = "add1-first-exhaustive") -> Callable:
     if rule == "greedy":
         return lambda: set(greedy(instance, profile, tie_break="lexicographic", threshold=0).selected)
     if rule == "mes":
@@ -122,11 +122,11 @@ def ours(rule: str, instance: Instance, profile: Profile, completion: str = "add
     return lambda: set(sequential_phragmen(instance, profile, tie_break="lexicographic").selected)
 
 
-def _no_free(result, instance: Instance) -> set[str]:
+def _no_free(result, instance: PBInstance) -> set[str]:
     return set(result.selected) - {p.id for p in instance.projects if p.cost == 0}
 
 
-def theirs(rule: str, instance: Instance, profile: Profile) -> Callable:
+def theirs(rule: str, instance: PBInstance, profile: PBProfile) -> Callable:
     from tests.voting import pb_oracle
 
     pabu_instance, pabu_profile = pb_oracle.to_pabutools(instance, profile)
@@ -157,7 +157,7 @@ def theirs(rule: str, instance: Instance, profile: Profile) -> Callable:
     return run
 
 
-def applicable(rule: str, profile: Profile) -> bool:
+def applicable(rule: str, profile: PBProfile) -> bool:
     if rule == "phragmen":
         return profile.vote_type in ("approval", "choose-1")
     if rule in ("mes", "add1"):
@@ -246,13 +246,13 @@ def main() -> None:
                     flush=True,
                 )
                 if args.add1_step_by_step:
-                    mes._ADD1_SKIPPING = False
+                    mes_add1.ADD1_SKIPPING = False
                     try:
                         for name_, completion in (("add1 step", "add1-first-exhaustive"), ("add1* step", "add1")):
                             seconds, _, _ = measure(ours("add1", instance, profile, completion=completion), trace=False)
                             print(f"{label[:38]:38} {name_:9} {shape:>18} {seconds:8.3f}", flush=True)
                     finally:
-                        mes._ADD1_SKIPPING = True
+                        mes_add1.ADD1_SKIPPING = True
     print("\nadd1 = pabutools' Add1 (stop at the first exhaustive outcome); add1* = our default Add1 "
           "(raise until the next step would overspend), ours only; 'step' = recounting every step.")
 

@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/ranked.py            # full sizes from issue #6
     .venv/bin/python benchmarks/ranked.py --quick    # a smaller smoke run
+    .venv-oracle/bin/python benchmarks/ranked.py     # with the pref_voting column (its own environment)
 
 Elections are synthetic and seeded (Plackett-Luce rankings with popular and fringe candidates,
 truncated at a random length, as real ranked ballots are). Every library gets the same raw
@@ -37,9 +38,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from voting.rules.irv import instant_runoff  # noqa: E402
-from voting.rules.ranked import Profile  # noqa: E402
-from voting.rules.stv import scottish_stv  # noqa: E402
+from voting.ranked.ballots import RankedProfile  # noqa: E402
+from voting.ranked.irv import instant_runoff  # noqa: E402
+from voting.ranked.stv import scottish_stv  # noqa: E402
 
 
 def synthetic_ballots(voters: int, candidates: int, seed: int) -> list[list[int]]:
@@ -77,15 +78,15 @@ class Contender:
     repeat: int = 1
 
 
-def ours_prepare(ballots: list[list[int]], names: list[str]) -> Profile:
-    return Profile.from_orders(names, ballots)
+def ours_prepare(ballots: list[list[int]], names: list[str]) -> RankedProfile:
+    return RankedProfile.from_orders(names, ballots)
 
 
-def ours_irv(profile: Profile, seats: int) -> tuple[str, ...]:
+def ours_irv(profile: RankedProfile, seats: int) -> tuple[str, ...]:
     return tuple(instant_runoff(profile).elected)
 
 
-def ours_stv(profile: Profile, seats: int) -> tuple[str, ...]:
+def ours_stv(profile: RankedProfile, seats: int) -> tuple[str, ...]:
     profile.seats = seats
     result = scottish_stv(profile)
     result.to_dict()  # full round detail, as published
@@ -137,6 +138,17 @@ def pref_voting_stv(prepared, seats: int) -> tuple[str, ...]:
     return tuple(sorted(names[c] for c in stv_scottish(profile, num_seats=seats)))
 
 
+def pref_voting_available() -> bool:
+    """pref_voting lives in its own environment (its numba caps NumPy): run this script with
+    ``.venv-oracle/bin/python`` to include it."""
+    try:
+        import pref_voting  # noqa: F401
+    except ImportError as error:
+        print(f"(pref_voting left out: {error}; run with .venv-oracle/bin/python to include it)")
+        return False
+    return True
+
+
 def measure(contender: Contender, ballots: list[list[int]], names: list[str], seats: int) -> dict[str, Any]:
     """Time building the implementation's ballots, then counting them, separately."""
     prep_time, prepared = best_of(contender.repeat, lambda: contender.prepare(ballots, names))
@@ -167,7 +179,7 @@ def main() -> None:
             Contender("civic", ours_prepare, ours_count, repeat=args.repeat),
             Contender("pyrankvote", pyrankvote_prepare, pyrank_count, repeat=3),
         ]
-        if not args.skip_pref_voting:
+        if not args.skip_pref_voting and pref_voting_available():
             contenders.append(Contender("pref_voting", pref_voting_prepare, pv_count))
         rows = [measure(c, ballots, names, seats) for c in contenders]
         base = rows[0]

@@ -16,9 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
-
-F = TypeVar("F", bound=Callable[..., Any])
+from typing import Any
 
 
 class UnknownNameError(LookupError):
@@ -35,7 +33,7 @@ class UnknownNameError(LookupError):
 
 
 @dataclass(frozen=True)
-class Entry(Generic[F]):
+class Entry[F: Callable[..., Any]]:
     """A registered function and what a person choosing it needs to know."""
 
     key: str
@@ -62,7 +60,7 @@ class Alias:
     note: str = ""
 
 
-class Registry(Generic[F]):
+class Registry[F: Callable[..., Any]]:
     """Named functions of one kind (``"PB rule"``, ``"ranked method"``, ``"sortition algorithm"``)."""
 
     def __init__(self, kind: str) -> None:
@@ -166,7 +164,10 @@ class Registry(Generic[F]):
         return "; ".join(f"{e.key}: {e.display_name}" + (f" ({e.source})" if e.source else "") for e in self)
 
     def describe(self) -> list[dict[str, Any]]:
-        """JSON-ready metadata of every entry (the officer's rule choice; ``--list`` options)."""
+        """JSON-ready metadata of every entry (the officer's rule choice; ``--list`` options).
+
+        Callable metadata (e.g. an options builder the RCTab reader calls) is left out: it is for
+        code, not for people choosing a rule."""
         return [
             {
                 "key": e.key,
@@ -176,7 +177,7 @@ class Registry(Generic[F]):
                 "options": dict(e.options),
                 "ballot_types": list(e.ballot_types),
                 "aliases": [a.name for a in self._aliases.values() if a.key == e.key],
-                **dict(e.metadata),
+                **{name: value for name, value in e.metadata.items() if not callable(value)},
             }
             for e in self
         ]

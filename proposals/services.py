@@ -90,14 +90,13 @@ def update_process(actor, process: Process, data: dict[str, Any], *, context: Au
 
 
 def move_phase(actor, process: Process, phase: str, *, context: AuditContext) -> Process:
-    """Move to another phase. Closing the vote goes through ``voting.services.close_voting``."""
+    """Move to another phase. Counting and results are reached only by closing the vote
+    (``voting.services.close_voting``), which enqueues the count."""
     require(actor, "pb.manage")
     if phase not in PHASE_ORDER:
         raise ValidationError(f"Unknown phase {phase!r}.")
     if phase in (Phase.COUNTING, Phase.RESULTS):
-        from voting.services import close_voting
-
-        return close_voting(actor, process, context=context)
+        raise ValidationError("Results come from the count: close voting to start it.")
     with transaction.atomic():
         process = Process.objects.select_for_update().get(pk=process.pk)
         if process.phase in (Phase.COUNTING,) or (

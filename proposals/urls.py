@@ -14,7 +14,5 @@ urlpatterns = [
 ]
 
 officer_urlpatterns = [
-    path("", views.officer_processes, name="pb_officer_processes"),
-    path("<slug:slug>/", views.officer_process, name="pb_officer_process"),
     path("<slug:slug>/ideas/<int:pk>/", views.officer_idea, name="pb_officer_idea"),
 ]

@@ -24,8 +24,6 @@ from .forms import (
     IdeaFilterForm,
     IdeaForm,
     MergeForm,
-    PhaseForm,
-    ProcessForm,
     ReportForm,
 )
 from .models import Idea, IdeaStatus, Phase, Process
@@ -172,60 +170,6 @@ def idea_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 # --- officer pages (under /officer/, so two-factor authentication is required) ------------------
 
-def officer_processes(request: HttpRequest) -> HttpResponse:
-    if (response := _officer(request)) is not None:
-        return response
-    form = ProcessForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        from councils.models import Council
-
-        data = dict(form.cleaned_data)
-        data["council"] = Council.objects.first()
-        process = services.create_process(request.user, data, context=_ctx(request))
-        messages.success(request, "Process created.")
-        return redirect("pb_officer_process", slug=process.slug)
-    return render(request, "proposals/officer_processes.html", {
-        "processes": Process.objects.order_by("-id"), "form": form})
-
-
-def officer_process(request: HttpRequest, slug: str) -> HttpResponse:
-    if (response := _officer(request)) is not None:
-        return response
-    process = get_object_or_404(Process, slug=slug)
-    form = ProcessForm(instance=process)
-    phase_form = PhaseForm(initial={"phase": process.phase})
-    if request.method == "POST":
-        try:
-            if "phase" in request.POST:
-                phase_form = PhaseForm(request.POST)
-                if phase_form.is_valid():
-                    services.move_phase(request.user, process, phase_form.cleaned_data["phase"], context=_ctx(request))
-                    messages.success(request, "Phase changed.")
-                    return redirect("pb_officer_process", slug=slug)
-            elif "close" in request.POST:
-                from voting.services import close_voting
-
-                close_voting(request.user, process, context=_ctx(request))
-                messages.success(request, "Voting is closed; the count is running.")
-                return redirect("pb_results", slug=slug)
-            else:
-                form = ProcessForm(request.POST, instance=Process.objects.get(pk=process.pk))
-                if form.is_valid():
-                    services.update_process(request.user, process, form.cleaned_data, context=_ctx(request))
-                    messages.success(request, "Process saved.")
-                    return redirect("pb_officer_process", slug=slug)
-            return render(request, "proposals/officer_process.html", {
-                "process": process, "form": form, "phase_form": phase_form, "ideas": _review_ideas(process)},
-                status=400)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return render(request, "proposals/officer_process.html", {
-                "process": process, "form": form, "phase_form": phase_form, "ideas": _review_ideas(process)},
-                status=400)
-    return render(request, "proposals/officer_process.html", {
-        "process": process, "form": form, "phase_form": phase_form, "ideas": _review_ideas(process)})
-
-
 def _review_ideas(process: Process):
     return process.ideas.select_related("area").order_by("status", "title")
 
@@ -264,14 +208,6 @@ def officer_idea(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     services.merge_idea(request.user, idea, into, context=_ctx(request))
                     messages.success(request, "Ideas merged.")
                     return redirect("pb_officer_process", slug=slug)
-            elif action == "override":
-                from voting.services import override_outcome
-
-                reason = request.POST.get("reason", "")
-                override_outcome(request.user, idea.process, idea, request.POST.get("funded") == "yes", reason,
-                                 context=_ctx(request))
-                messages.success(request, "The change is published on the results page.")
-                return redirect("pb_results", slug=slug)
             elif action == "delivery":
                 delivery = DeliveryForm(request.POST)
                 if delivery.is_valid():

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role, User
+
+# Property tests draw the same examples on every CI run (a failure there is reproducible).
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-42"
@@ -21,6 +28,33 @@ def _fast_and_isolated(settings):
     # rate limits (rate limits have their own test that turns them back on).
     settings.ACCOUNT_RATE_LIMITS = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages render without a collectstatic manifest (tests/test_static_files.py checks the real one).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _flush_may_empty_the_audit_log(request):
+    """Transactional tests end with Django's ``flush``; on SQLite it must get past the audit triggers.
+
+    This fixture sets up after pytest-django's database helper, so its teardown (which allows the
+    purge) runs just before the helper's flush; every test starts with the guard back on.
+    """
+    from audit.database import allow_purge
+
+    allow_purge(False)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    allow_purge(True)
 
 
 @pytest.fixture

@@ -28,3 +28,20 @@ def test_demo_data_is_idempotent_and_prints_logins():
     officer = User.objects.get(email="officer@riverside.example")
     assert officer.check_password("civic-demo-2026")
     assert officer.emailaddress_set.get().verified
+
+
+def test_each_app_builds_its_own_demo_data_in_installed_apps_order():
+    from civic.management.commands.demo_data import demo_builders
+
+    builders = dict(demo_builders())
+    assert builders["councils"] == "councils.demo.build"
+    assert builders["accounts"] == "accounts.demo.build"
+    labels = [label for label, _ in demo_builders()]
+    assert labels.index("councils") < labels.index("accounts")  # people live in wards
+
+
+def test_demo_administrator_gets_permissions_from_the_role_alone():
+    call_command("demo_data", stdout=StringIO())
+    admin = User.objects.get(email="admin@riverside.example")
+    assert not admin.is_superuser
+    assert admin.has_perm("users.manage") and admin.has_module_perms("accounts")

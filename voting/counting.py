@@ -1,11 +1,10 @@
 """The one door from the web side to the counting engines.
 
-Everything the Django apps need from the PB engine, the ranked engine and the file formats goes
-through the functions here, written against the engines' current API (``voting.rules.pb_registry``,
-``voting.formats.pabulib``, ``voting.rules.ranked``/``ranked_registry``, ``voting.formats.blt``).
-When the engines move (``voting/pb`` with ``engines.registry.Registry`` and ``PBOutcome``), only
-this module changes: its inputs and outputs are plain Python data (strings, ``Fraction``, lists
-and JSON-ready dicts), never engine objects.
+Everything the Django apps need from the PB engine (``voting.pb``: ``PB_RULES``, ``count``,
+``PBOutcome``), the ranked engine (``voting.ranked``: ``RANKED_METHODS``, ``RankedProfile``) and the
+file formats (``voting.formats.pabulib``, ``voting.formats.blt``) goes through the functions here.
+Their inputs and outputs are plain Python data (strings, ``Fraction``, lists and JSON-ready dicts),
+never engine objects, so when an engine's API moves only this module changes.
 """
 
 from __future__ import annotations
@@ -56,24 +55,23 @@ PB_RULES = {
 
 def pb_rule_choices() -> list[tuple[str, str]]:
     """(META rule name, description) of the PB rules a process can use; each resolves in the engine."""
-    from voting.rules import pb_registry
-
-    return [(key, label) for key, label in PB_RULES.items() if _resolves(pb_registry, key)]
+    return [(key, label) for key, label in PB_RULES.items() if _resolves(key)]
 
 
-def _resolves(pb_registry: Any, key: str) -> bool:
+def _resolves(key: str) -> bool:
+    from voting.pb import PB_RULES as registry
+
     try:
-        pb_registry.resolve(key)
-    except ValueError:
+        registry.resolve(key)
+    except LookupError:
         return False
     return True
 
 
 def ranked_rule_choices() -> list[tuple[str, str]]:
-    from voting.rules import ranked_registry
+    from voting.ranked import RANKED_METHODS
 
-    ranked_registry.method_names()
-    return [(name, rule.display_name) for name, rule in sorted(ranked_registry.RULES.items())]
+    return [(entry.key, entry.display_name) for entry in sorted(RANKED_METHODS.entries(), key=lambda e: e.key)]
 
 
 def rule_display_name(rule: str) -> str:
@@ -82,14 +80,14 @@ def rule_display_name(rule: str) -> str:
 
 def _election(projects: Sequence[ProjectRow], budget: Fraction, vote_type: str,
               ballots: Sequence[BallotRow], max_length: int | None = None):
-    from voting.rules.pb import Ballot, Instance, PBError, Profile, Project
+    from voting.pb import PBBallot, PBError, PBInstance, PBProfile, Project
 
     try:
-        instance = Instance(tuple(Project(p.id, Fraction(p.cost), p.name) for p in projects), Fraction(budget))
-        profile = Profile(
+        instance = PBInstance(tuple(Project(p.id, Fraction(p.cost), p.name) for p in projects), Fraction(budget))
+        profile = PBProfile(
             vote_type,
-            [Ballot(tuple(b.projects), tuple(b.points) if b.points is not None else None, 1,
-                    b.voter_id or str(i)) for i, b in enumerate(ballots, start=1)],
+            [PBBallot(tuple(b.projects), tuple(b.points) if b.points is not None else None, 1,
+                      b.voter_id or str(i)) for i, b in enumerate(ballots, start=1)],
             max_length,
         )
     except PBError as error:
@@ -100,16 +98,15 @@ def _election(projects: Sequence[ProjectRow], budget: Fraction, vote_type: str,
 def count_pb(rule: str, projects: Sequence[ProjectRow], budget: Fraction, vote_type: str,
              ballots: Sequence[BallotRow], *, max_length: int | None = None) -> dict[str, Any]:
     """Count with a registered PB rule; the JSON-ready outcome (selected, total_cost, rounds, projects)."""
-    from voting.rules import pb_registry
-    from voting.rules.pb import PBError
+    from voting.pb import PBError, count
 
     instance, profile = _election(projects, budget, vote_type, ballots, max_length)
     try:
-        result = pb_registry.count(rule, instance, profile)
+        outcome = count(rule, instance, profile)
     except PBError as error:
         raise CountError(str(error)) from None
-    data = result.to_dict()
-    data["total_cost_exact"] = str(result.total_cost)
+    data = outcome.to_dict()
+    data["total_cost_exact"] = str(outcome.total_cost)
     return data
 
 
@@ -137,7 +134,7 @@ class ImportedElection:
 def read_pb_file(path: str) -> ImportedElection:
     """Read a ``.pb`` file; ``CountError`` with ``FILE:LINE: reason`` when malformed."""
     from voting.formats.pabulib import read_pb
-    from voting.rules.pb import PBError
+    from voting.pb import PBError
 
     try:
         pb = read_pb(path)
@@ -159,26 +156,29 @@ def read_pb_file(path: str) -> ImportedElection:
 
 def count_ranked(method: str, candidates: Sequence[str], rankings: Sequence[Sequence[int]], *,
                  seats: int = 1) -> dict[str, Any]:
-    """Count ranked ballots (lists of candidate indexes, best first) with a ranked rule."""
-    from voting.rules import ranked_registry
-    from voting.rules.ranked import BallotError, Profile
+    """Count ranked ballots (lists of candidate indexes, best first) with a ranked method."""
+    from voting.ranked import RANKED_METHODS, RankedProfile
 
     try:
-        rule = ranked_registry.get_rule(method)
-        profile = Profile.from_rankings(list(candidates), [list(r) for r in rankings], seats=seats)
-        result = rule.function(profile)
-    except (KeyError, BallotError, ValueError) as error:
+        entry, implied = RANKED_METHODS.resolve(method)
+        if not rankings:
+            return {"elected": [], "rounds": [], "rule_name": entry.display_name, "projects": {},
+                    "notes": ["No ballots were cast: nobody is elected."]}
+        profile = RankedProfile.from_rankings(list(candidates), [list(r) for r in rankings], seats=seats)
+        outcome = entry.function(profile, **implied)
+    except (LookupError, ValueError) as error:
         raise CountError(str(error)) from None
-    data = result.to_dict()
-    data["rule_name"] = rule.display_name
+    data = outcome.to_dict()
+    data["rule_name"] = entry.display_name
     return data
 
 
 def blt_text(candidates: Sequence[str], rankings: Sequence[Sequence[int]], *, seats: int = 1, title: str = "") -> str:
     from voting.formats.blt import write_blt
-    from voting.rules.ranked import Profile
+    from voting.ranked import RankedProfile
 
-    return write_blt(Profile.from_rankings(list(candidates), [list(r) for r in rankings], seats=seats, title=title))
+    return write_blt(RankedProfile.from_rankings(list(candidates), [list(r) for r in rankings], seats=seats,
+                                                 title=title))
 
 
 def json_money(value: Any) -> int | float:
@@ -197,13 +197,16 @@ def json_money(value: Any) -> int | float:
 
 def resolve_pb_rule(rule: str) -> None:
     """``CountError`` unless the PB engine (or the ranked engine) knows ``rule``."""
-    from voting.rules import pb_registry
+    from voting.pb import PB_RULES as registry
 
-    if rule in {k for k, _ in ranked_rule_choices()}:
+    if is_ranked_rule(rule):
         return
+    refusal = registry.refusal(rule)
+    if refusal is not None:
+        raise CountError(refusal)
     try:
-        pb_registry.resolve(rule)
-    except ValueError as error:
+        registry.resolve(rule)
+    except LookupError as error:
         raise CountError(str(error)) from None
 
 

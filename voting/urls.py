@@ -12,5 +12,8 @@ urlpatterns = [
 ]
 
 officer_urlpatterns = [
+    path("", views.officer_processes, name="pb_officer_processes"),
+    path("<slug:slug>/", views.officer_process, name="pb_officer_process"),
     path("<slug:slug>/paper/", views.officer_paper, name="pb_officer_paper"),
+    path("<slug:slug>/ideas/<int:pk>/outcome/", views.officer_outcome, name="pb_officer_outcome"),
 ]

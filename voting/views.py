@@ -6,17 +6,22 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
 from audit.context import AuditContext
 from engines.numbers import money
+from proposals import services as proposals_services
+from proposals.forms import PhaseForm
 from proposals.models import Idea, Phase, Process
 
 from . import services
+from .forms import ProcessForm
 from .models import Ballot, Participation, PublishedFile, Tally
 
 RECEIPT_COOKIE = "pb_receipt"
@@ -236,3 +241,79 @@ def officer_paper(request: HttpRequest, slug: str) -> HttpResponse:
         "ideas": services.ballot_ideas(process, None) if not process.wards_counted_apart else [],
         "mismatches": PaperEntry.objects.filter(process=process, mismatch=True).count()}, status=status)
 
+
+# --- officer pages for a process: settings, phases, closing the vote (under /officer/) ----------
+
+def _officer(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(request.user, "pb.manage")
+    return None
+
+
+def officer_processes(request: HttpRequest) -> HttpResponse:
+    if (response := _officer(request)) is not None:
+        return response
+    form = ProcessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from councils.models import Council
+
+        data = dict(form.cleaned_data)
+        data["council"] = Council.objects.first()
+        process = proposals_services.create_process(request.user, data, context=_ctx(request))
+        messages.success(request, "Process created.")
+        return redirect("pb_officer_process", slug=process.slug)
+    return render(request, "voting/officer_processes.html", {
+        "processes": Process.objects.order_by("-id"), "form": form})
+
+
+def officer_process(request: HttpRequest, slug: str) -> HttpResponse:
+    if (response := _officer(request)) is not None:
+        return response
+    process = get_object_or_404(Process, slug=slug)
+    form = ProcessForm(instance=process)
+    phase_form = PhaseForm(initial={"phase": process.phase})
+    if request.method == "POST":
+        try:
+            if "phase" in request.POST:
+                phase_form = PhaseForm(request.POST)
+                if phase_form.is_valid():
+                    proposals_services.move_phase(request.user, process, phase_form.cleaned_data["phase"], context=_ctx(request))
+                    messages.success(request, "Phase changed.")
+                    return redirect("pb_officer_process", slug=slug)
+            elif "close" in request.POST:
+                services.close_voting(request.user, process, context=_ctx(request))
+                messages.success(request, "Voting is closed; the count is running.")
+                return redirect("pb_results", slug=slug)
+            else:
+                form = ProcessForm(request.POST, instance=Process.objects.get(pk=process.pk))
+                if form.is_valid():
+                    proposals_services.update_process(request.user, process, form.cleaned_data, context=_ctx(request))
+                    messages.success(request, "Process saved.")
+                    return redirect("pb_officer_process", slug=slug)
+            return render(request, "voting/officer_process.html", {
+                "process": process, "form": form, "phase_form": phase_form, "ideas": process.ideas.select_related("area").order_by("status", "title")},
+                status=400)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(request, "voting/officer_process.html", {
+                "process": process, "form": form, "phase_form": phase_form, "ideas": process.ideas.select_related("area").order_by("status", "title")},
+                status=400)
+    return render(request, "voting/officer_process.html", {
+        "process": process, "form": form, "phase_form": phase_form, "ideas": process.ideas.select_related("area").order_by("status", "title")})
+
+
+@require_POST
+def officer_outcome(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A manual change to the outcome of one project (public reason, audited)."""
+    if (response := _officer(request)) is not None:
+        return response
+    idea = get_object_or_404(Idea.objects.select_related("process"), pk=pk, process__slug=slug)
+    try:
+        services.override_outcome(request.user, idea.process, idea, request.POST.get("funded") == "yes",
+                                  request.POST.get("reason", ""), context=_ctx(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("pb_officer_idea", slug=slug, pk=pk)
+    messages.success(request, "The change is published on the results page.")
+    return redirect("pb_results", slug=slug)

@@ -1,19 +1,16 @@
-"""Errors an officer can act on: bad input files and quotas no panel can satisfy."""
+"""Errors an officer can act on: bad input files and quotas no panel can satisfy.
+
+Bad input is ``engines.errors.EngineInputError(path, line, reason)``, as in every engine; it is
+re-exported here for the sortition modules.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engines.errors import EngineInputError
 
-class SortitionInputError(ValueError):
-    """A problem with an input file, named by file and row so it can be fixed in a spreadsheet."""
-
-    def __init__(self, file: str, row: int | None, reason: str) -> None:
-        self.file = file
-        self.row = row
-        self.reason = reason
-        location = f"{file}, row {row}" if row is not None else file
-        super().__init__(f"{location}: {reason}")
+__all__ = ["EngineInputError", "InfeasibleQuotasError", "Relaxation"]
 
 
 @dataclass(frozen=True)

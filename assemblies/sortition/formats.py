@@ -6,7 +6,10 @@
   where *feature* is the value; respondents have one column per category and no id (the 0-based row
   index is the id).
 
-Row numbers in errors count the header as row 1, as a spreadsheet does, so an officer can find the row.
+Errors are ``EngineInputError(path, line, reason)``: the line counts the header as line 1, as a
+spreadsheet does, so an officer can find the row. Files are read through ``engines.files`` (missing
+files, directories, non-UTF-8 bytes and CSV fields over 128 KB are refused there) and quotas through
+``engines.numbers`` (no ``1e2000000000``); files are written atomically.
 Names and values match case-insensitively, as the Sortition Foundation tools do.
 """
 
@@ -15,12 +18,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from .errors import SortitionInputError
+from engines.errors import EngineInputError
+from engines.files import atomic_write, csv_rows, decode, read_bytes
+from engines.numbers import NumberError, parse_decimal
+
 from .model import Instance, Person, Quota
 
 SORTITION_FOUNDATION = "sortition-foundation-csv"
@@ -30,6 +36,10 @@ CATEGORY_HEADERS = ("feature", "category")
 VALUE_HEADERS = ("value", "name", "category value", "category_value", "category-value")
 ID_HEADER_GUESSES = ("id", "person_id", "nationbuilder_id", "respondent_id")
 HOUSEHOLD_SEPARATOR = "\x1f"
+ROW_KEY = "__row__"
+"""Where a row of ``LoadedFile.rows`` keeps its line number (a header may not use this name)."""
+MAX_QUOTA = 1_000_000_000
+"""Largest quota or panel size accepted: far beyond any pool, well within the solvers' integers."""
 
 
 def _key(text: str) -> str:
@@ -49,34 +59,29 @@ class LoadedFile:
 def read_csv(path: str | Path) -> LoadedFile:
     """Read a CSV file as text; the digest covers the raw bytes so re-saving a file changes it."""
     name = str(path)
+    raw = read_bytes(name)
+    records = csv_rows(io.StringIO(decode(raw, name), newline=""), name)
     try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise SortitionInputError(name, None, f"cannot read file ({error.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SortitionInputError(name, None, "not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
+        _, header = next(records)
     except StopIteration:
-        raise SortitionInputError(name, 1, "file is empty (no header row)") from None
+        raise EngineInputError(name, 1, "file is empty (no header row)") from None
     header = [column.strip() for column in header]
+    if ROW_KEY in header:
+        raise EngineInputError(name, 1, f"column name {ROW_KEY!r} is reserved")
     seen: set[str] = set()
     for column in header:
         if _key(column) in seen:
-            raise SortitionInputError(name, 1, f"column {column!r} appears twice in the header")
+            raise EngineInputError(name, 1, f"column {column!r} appears twice in the header")
         seen.add(_key(column))
     rows = []
-    for row_number, cells in enumerate(reader, start=2):
+    for row_number, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):
-            raise SortitionInputError(name, row_number, f"{len(cells)} cells but the header has {len(header)}")
+            raise EngineInputError(name, row_number, f"{len(cells)} cells but the header has {len(header)}")
         cells = cells + [""] * (len(header) - len(cells))
         row = {column: cell.strip() for column, cell in zip(header, cells, strict=True)}
-        row["__row__"] = str(row_number)
+        row[ROW_KEY] = str(row_number)
         rows.append(row)
     return LoadedFile(name, tuple(header), tuple(rows), hashlib.sha256(raw).hexdigest())
 
@@ -89,19 +94,26 @@ def _find_column(header: Sequence[str], candidates: Iterable[str]) -> str | None
     return None
 
 
-def _integer(file: LoadedFile, row: dict[str, str], column: str, *, required: bool = True) -> int | None:
+def _integer(file: LoadedFile, row: dict[str, str], column: str) -> int:
+    """A quota: a whole number in [0, MAX_QUOTA] (``2``, ``2.0`` and ``2e0`` are all 2)."""
     text = row.get(column, "")
-    if text == "" and not required:
-        return None
+    line = int(row[ROW_KEY])
     try:
-        number = float(text)
-    except ValueError:
-        number = float("nan")
-    if not math.isfinite(number) or not number.is_integer():
-        raise SortitionInputError(file.path, int(row["__row__"]), f"{column} is {text!r}, not a whole number")
-    if number < 0:
-        raise SortitionInputError(file.path, int(row["__row__"]), f"{column} is {text}, which is negative")
+        number = parse_decimal(text, what=column)
+    except NumberError as error:
+        reason = str(error)
+        if "not a number" in reason:
+            reason = f"{column} is {text!r}, not a whole number"
+        raise EngineInputError(file.path, line, reason) from None
+    if number.denominator != 1:
+        raise EngineInputError(file.path, line, f"{column} is {text!r}, not a whole number")
+    if number > MAX_QUOTA:
+        raise EngineInputError(file.path, line, f"{column} is {text!r}, more than {MAX_QUOTA}")
     return int(number)
+
+
+def _optional_integer(file: LoadedFile, row: dict[str, str], column: str | None) -> int | None:
+    return _integer(file, row, column) if column is not None and row.get(column, "") != "" else None
 
 
 def categories_format(header: Sequence[str]) -> tuple[str, str, str]:
@@ -123,43 +135,42 @@ def parse_categories(file: LoadedFile) -> tuple[tuple[Quota, ...], str]:
     try:
         file_format, category_column, value_column = categories_format(file.header)
     except ValueError as error:
-        raise SortitionInputError(file.path, 1, str(error)) from None
+        raise EngineInputError(file.path, 1, str(error)) from None
     for column in ("min", "max"):
         if _find_column(file.header, (column,)) is None:
-            raise SortitionInputError(file.path, 1, f"missing column {column!r}")
-    min_column = _find_column(file.header, ("min",))
-    max_column = _find_column(file.header, ("max",))
+            raise EngineInputError(file.path, 1, f"missing column {column!r}")
+    min_column = _find_column(file.header, ("min",)) or "min"
+    max_column = _find_column(file.header, ("max",)) or "max"
     min_flex_column = _find_column(file.header, ("min_flex",))
     max_flex_column = _find_column(file.header, ("max_flex",))
     quotas: list[Quota] = []
     seen: dict[tuple[str, str], int] = {}
     canonical_category: dict[str, str] = {}
     for row in file.rows:
-        row_number = int(row["__row__"])
+        row_number = int(row[ROW_KEY])
         category, value = row[category_column], row[value_column]
         if not category:
-            raise SortitionInputError(file.path, row_number, f"empty {category_column}")
+            raise EngineInputError(file.path, row_number, f"empty {category_column}")
         if not value:
-            raise SortitionInputError(file.path, row_number, f"empty {value_column}")
+            raise EngineInputError(file.path, row_number, f"empty {value_column}")
         category = canonical_category.setdefault(_key(category), category)
         low = _integer(file, row, min_column)
         high = _integer(file, row, max_column)
-        assert low is not None and high is not None
         if low > high:
-            raise SortitionInputError(file.path, row_number, f"min {low} is greater than max {high} for {category}/{value}")
-        min_flex = _integer(file, row, min_flex_column, required=False) if min_flex_column else None
-        max_flex = _integer(file, row, max_flex_column, required=False) if max_flex_column else None
+            raise EngineInputError(file.path, row_number, f"min {low} is greater than max {high} for {category}/{value}")
+        min_flex = _optional_integer(file, row, min_flex_column)
+        max_flex = _optional_integer(file, row, max_flex_column)
         if min_flex is not None and min_flex > low:
-            raise SortitionInputError(file.path, row_number, f"min_flex {min_flex} is greater than min {low}")
+            raise EngineInputError(file.path, row_number, f"min_flex {min_flex} is greater than min {low}")
         if max_flex is not None and max_flex < high:
-            raise SortitionInputError(file.path, row_number, f"max_flex {max_flex} is less than max {high}")
+            raise EngineInputError(file.path, row_number, f"max_flex {max_flex} is less than max {high}")
         key = (_key(category), _key(value))
         if key in seen:
-            raise SortitionInputError(file.path, row_number, f"{category}/{value} already defined on row {seen[key]}")
+            raise EngineInputError(file.path, row_number, f"{category}/{value} already defined on line {seen[key]}")
         seen[key] = row_number
         quotas.append(Quota(category, value, low, high, min_flex, max_flex))
     if not quotas:
-        raise SortitionInputError(file.path, None, "no quota rows")
+        raise EngineInputError(file.path, None, "no quota rows")
     return tuple(quotas), file_format
 
 
@@ -190,36 +201,36 @@ def parse_people(
     for category in categories:
         column = _find_column(file.header, (_key(category),))
         if column is None:
-            raise SortitionInputError(file.path, 1, f"no column for category {category!r}")
+            raise EngineInputError(file.path, 1, f"no column for category {category!r}")
         columns[category] = column
     if id_column is None:
         id_column = guess_id_column(file.header, categories)
     elif _find_column(file.header, (_key(id_column),)) is None:
-        raise SortitionInputError(file.path, 1, f"no id column {id_column!r}")
+        raise EngineInputError(file.path, 1, f"no id column {id_column!r}")
     else:
         id_column = _find_column(file.header, (_key(id_column),))
     address = []
     for column in address_columns:
         found = _find_column(file.header, (_key(column),))
         if found is None:
-            raise SortitionInputError(file.path, 1, f"no address column {column!r}")
+            raise EngineInputError(file.path, 1, f"no address column {column!r}")
         address.append(found)
     people: list[Person] = []
     seen: dict[str, int] = {}
     for index, row in enumerate(file.rows):
-        row_number = int(row["__row__"])
+        row_number = int(row[ROW_KEY])
         person_id = row[id_column] if id_column is not None else str(index)
         if not person_id:
-            raise SortitionInputError(file.path, row_number, f"empty id in column {id_column!r}")
+            raise EngineInputError(file.path, row_number, f"empty id in column {id_column!r}")
         if person_id in seen:
-            raise SortitionInputError(file.path, row_number, f"duplicate id {person_id!r} (first on row {seen[person_id]})")
+            raise EngineInputError(file.path, row_number, f"duplicate id {person_id!r} (first on line {seen[person_id]})")
         seen[person_id] = row_number
         features = {}
         for category in categories:
             raw = row[columns[category]]
             canonical = values[_key(category)].get(_key(raw))
             if canonical is None:
-                raise SortitionInputError(
+                raise EngineInputError(
                     file.path, row_number, f"{columns[category]} is {raw!r}, which is not a value of category {category!r}"
                 )
             features[category] = canonical
@@ -246,15 +257,15 @@ def read_instance(
     people_file = read_csv(people_path)
     people = parse_people(people_file, quotas, id_column=id_column, address_columns=address_columns)
     if panel_size < 1:
-        raise SortitionInputError(people_file.path, None, f"panel size {panel_size} must be at least 1")
+        raise EngineInputError(people_file.path, None, f"panel size {panel_size} must be at least 1")
     if panel_size > len(people):
-        raise SortitionInputError(
+        raise EngineInputError(
             people_file.path, None, f"panel size {panel_size} is larger than the pool of {len(people)} respondents"
         )
     known = {person.id for person in people}
     for person_id in (*must_include, *must_exclude):
         if person_id not in known:
-            raise SortitionInputError(people_file.path, None, f"id {person_id!r} given for replacement is not in the pool")
+            raise EngineInputError(people_file.path, None, f"id {person_id!r} given for replacement is not in the pool")
     instance = Instance(people, quotas, panel_size, tuple(must_include), tuple(must_exclude))
     return instance, people_file, categories_file
 
@@ -267,7 +278,7 @@ def inputs_sha256(people_sha256: str, categories_sha256: str) -> str:
 
 def write_categories(path: str | Path, quotas: Sequence[Quota], file_format: str = SORTITION_FOUNDATION) -> None:
     """Write quotas in either format (flex columns only in the Sortition Foundation format)."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with atomic_write(path) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         if file_format == REPLICATION:
             writer.writerow(["category", "feature", "min", "max"])
@@ -289,7 +300,7 @@ def write_categories(path: str | Path, quotas: Sequence[Quota], file_format: str
 def write_people(path: str | Path, instance: Instance, file_format: str = SORTITION_FOUNDATION) -> None:
     """Write the pool: with an ``id`` column (Sortition Foundation) or without (replication)."""
     categories = instance.categories
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with atomic_write(path) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         if file_format == REPLICATION:
             writer.writerow(categories)
@@ -301,17 +312,17 @@ def write_people(path: str | Path, instance: Instance, file_format: str = SORTIT
             writer.writerow([person.id, *(person.features[category] for category in categories)])
 
 
-def write_panel(path: str | Path, people_file: LoadedFile, panel: Sequence[str], id_column: str | None) -> None:
-    """Export the selected people's original rows (all columns), in the order of the people file."""
+def write_panel_rows(handle: IO[str], people_file: LoadedFile, panel: Sequence[str], id_column: str | None) -> None:
+    """Export the selected people's original rows (all columns), in the order of the people file, into
+    an open text file (``select_panel`` opens it with ``engines.files.atomic_write``)."""
     chosen = set(panel)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        if id_column is None:
-            writer.writerow(["id", *people_file.header])
-        else:
-            writer.writerow(people_file.header)
-        for index, row in enumerate(people_file.rows):
-            person_id = row[id_column] if id_column is not None else str(index)
-            if person_id in chosen:
-                cells = [row[column] for column in people_file.header]
-                writer.writerow(cells if id_column is not None else [person_id, *cells])
+    writer = csv.writer(handle, lineterminator="\n")
+    if id_column is None:
+        writer.writerow(["id", *people_file.header])
+    else:
+        writer.writerow(people_file.header)
+    for index, row in enumerate(people_file.rows):
+        person_id = row[id_column] if id_column is not None else str(index)
+        if person_id in chosen:
+            cells = [row[column] for column in people_file.header]
+            writer.writerow(cells if id_column is not None else [person_id, *cells])

@@ -21,12 +21,12 @@ import numpy as np
 from . import tolerances
 from .columns import maximise_minimum
 from .expand import distribution_from_compositions
-from .highs import PanelOracle
-from .maximin import fallback_note, start_master, try_certified, unreachable_note
+from .maximin import certified_or_start
 from .model import Distribution, Instance, ProgressCallback
-from .pool import compile_pool
+from .registry import algorithm
 
 
+@algorithm("leximin", "LEXIMIN", "\"LEXIMIN algorithm\"", iteration_budget=True)
 def leximin(
     instance: Instance,
     *,
@@ -43,16 +43,14 @@ def leximin(
     seconds, so a budgeted run is as reproducible as a full one (``verify`` re-runs it exactly). A
     certified result (module docstring) needs no column generation, so the budget does not apply.
     """
-    pool = compile_pool(instance)
-    oracle = PanelOracle(pool)
-    distribution, attempt = try_certified(pool, oracle, "leximin", method, progress)
-    if distribution is not None:
-        return distribution
-    master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
+    start = certified_or_start(instance, "leximin", method, progress, "LEXIMIN-optimal")
+    if isinstance(start, Distribution):
+        return start
+    pool, oracle, master, start_notes = start
     iterations = 0
     stage_number = 0
     weights = np.zeros(0)
-    notes = [*fallback_note(attempt), *unreachable_note(pool, unreachable)]
+    notes = list(start_notes)
     while np.isnan(master.fixed).any() and stage_number < tolerances.MAX_LEXIMIN_STAGES:
         stage_number += 1
         stage = maximise_minimum(

@@ -15,6 +15,7 @@ from .expand import distribution_from_compositions
 from .highs import PanelOracle, RestrictedMaster
 from .model import Distribution, Instance, ProgressCallback
 from .pool import Pool, compile_pool
+from .registry import algorithm
 
 METHODS = ("auto", "column-generation")
 
@@ -32,9 +33,11 @@ def start_master(
 
 
 def try_certified(
-    pool: Pool, oracle: PanelOracle, algorithm: str, method: str, progress: ProgressCallback | None
+    pool: Pool, oracle: PanelOracle, algorithm: str, method: str, progress: ProgressCallback | None, claim: str
 ) -> tuple[Distribution | None, Attempt | None]:
-    """The certified lottery as a distribution, or (None, the failed attempt) for the fallback's seeds."""
+    """The certified lottery as a distribution, or (None, the failed attempt) for the fallback's seeds.
+
+    ``claim`` is what the certificate proves for the calling algorithm (its note starts with it)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if method != "auto":
@@ -47,7 +50,6 @@ def try_certified(
     for counts in certified.panels:
         reached |= counts > 0
     unreachable = np.flatnonzero(~reached)
-    optimal = "LEXIMIN-optimal" if algorithm == "leximin" else "maximin-optimal (and LEXIMIN-optimal)"
     how = (
         f"{certified.steps} decomposition steps, {certified.integer_program_calls} integer programmes"
         if certified.completion_iterations == 0
@@ -55,7 +57,7 @@ def try_certified(
         "column-generation iterations"
     )
     note = (
-        f"{optimal} by certificate: the lottery attains the LEXIMIN levels of the LP relaxation "
+        f"{claim} by certificate: the lottery attains the LEXIMIN levels of the LP relaxation "
         f"({certified.stages} LP stages; {len(certified.panels)} panel compositions from {how})"
     )
     distribution = distribution_from_compositions(
@@ -69,6 +71,24 @@ def try_certified(
         notes=(note, *unreachable_note(pool, unreachable)),
     )
     return distribution, None
+
+
+ColumnGenerationStart = tuple[Pool, PanelOracle, RestrictedMaster, tuple[str, ...]]
+"""What column generation starts from when the certified route gave no answer: the pool, the pricing
+oracle, the restricted master seeded with panels, and the notes so far."""
+
+
+def certified_or_start(
+    instance: Instance, algorithm: str, method: str, progress: ProgressCallback | None, claim: str
+) -> Distribution | ColumnGenerationStart:
+    """The certified lottery if the relaxation route gives one, else a seeded restricted master."""
+    pool = compile_pool(instance)
+    oracle = PanelOracle(pool)
+    distribution, attempt = try_certified(pool, oracle, algorithm, method, progress, claim)
+    if distribution is not None:
+        return distribution
+    master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
+    return pool, oracle, master, (*fallback_note(attempt), *unreachable_note(pool, unreachable))
 
 
 def fallback_note(attempt: Attempt | None) -> tuple[str, ...]:
@@ -87,14 +107,13 @@ def unreachable_note(pool: Pool, unreachable: np.ndarray) -> tuple[str, ...]:
     return (f"{people} people are in no panel that satisfies the quotas; their probability is 0",)
 
 
+@algorithm("maximin", "Maximin", "\"Maximin\"")
 def maximin(instance: Instance, *, progress: ProgressCallback | None = None, method: str = "auto") -> Distribution:
     """Maximise the minimum selection probability (Flanigan et al. 2021)."""
-    pool = compile_pool(instance)
-    oracle = PanelOracle(pool)
-    distribution, attempt = try_certified(pool, oracle, "maximin", method, progress)
-    if distribution is not None:
-        return distribution
-    master, unreachable = start_master(pool, oracle, attempt.panels if attempt else None)
+    start = certified_or_start(instance, "maximin", method, progress, "maximin-optimal (and LEXIMIN-optimal)")
+    if isinstance(start, Distribution):
+        return start
+    pool, oracle, master, notes = start
     stage = maximise_minimum(master, oracle, algorithm="maximin", stage=1, progress=progress)
     return distribution_from_compositions(
         pool,
@@ -104,5 +123,5 @@ def maximin(instance: Instance, *, progress: ProgressCallback | None = None, met
         iterations=stage.iterations,
         stages=1,
         panels_generated=len(master.panels),
-        notes=(*fallback_note(attempt), *unreachable_note(pool, unreachable)),
+        notes=notes,
     )

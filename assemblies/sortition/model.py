@@ -7,7 +7,7 @@ ordering: the same inputs give the same panels on every platform and every ``PYT
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -112,24 +112,3 @@ class Distribution:
         fixed = set(self.fixed_people)
         open_people = [p for person, p in self.probabilities.items() if person not in fixed]
         return min(open_people) if open_people else 1.0
-
-
-@dataclass(frozen=True)
-class SelectionResult:
-    """The distribution, the drawn panel and everything needed to reproduce the draw."""
-
-    distribution: Distribution
-    panel: tuple[str, ...]
-    seed: str
-    inputs_sha256: str
-    draw_number: float
-    draw_index: int
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def algorithm(self) -> str:
-        return self.distribution.algorithm
-
-    @property
-    def min_probability(self) -> float:
-        return self.distribution.min_probability

@@ -19,6 +19,7 @@ from .highs import PanelOracle
 from .maximin import unreachable_note
 from .model import Distribution, Instance, Progress, ProgressCallback
 from .pool import Pool, compile_pool
+from .registry import algorithm
 
 
 def _welfare(matrix: np.ndarray, people: np.ndarray, q: np.ndarray, barrier: float) -> float:
@@ -65,13 +66,16 @@ def _best_mixture(
                 length /= 2
             q = q + length * step
         barrier *= tolerances.NASH_BARRIER_SHRINK
-    return q / q.sum()
+    normalised: np.ndarray = q / q.sum()
+    return normalised
 
 
 def _column(pool: Pool, reachable: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    return counts[reachable] / pool.type_sizes[reachable]
+    column: np.ndarray = counts[reachable] / pool.type_sizes[reachable]
+    return column
 
 
+@algorithm("nash", "Maximum Nash welfare", "Nash welfare")
 def nash(instance: Instance, *, progress: ProgressCallback | None = None) -> Distribution:
     """Maximise the Nash welfare (product of selection probabilities) over reachable people."""
     pool = compile_pool(instance)

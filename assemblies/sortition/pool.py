@@ -54,7 +54,8 @@ class Pool:
 
     def respondents_per_value(self) -> np.ndarray:
         """How many free pool members have each value (the diagnosis reports this)."""
-        return self.incidence() @ self.type_sizes
+        counts: np.ndarray = self.incidence() @ self.type_sizes
+        return counts
 
 
 def compile_pool(instance: Instance) -> Pool:
@@ -98,7 +99,7 @@ def compile_pool(instance: Instance) -> Pool:
             type_values.append(values)
         type_index = type_of_key[key]
         members[type_index].append(person.id)
-        if shared:
+        if shared and person.household is not None:
             household_types.setdefault(person.household, []).append(type_index)
 
     lower = np.array([quota.min for quota in instance.quotas], dtype=np.int64)

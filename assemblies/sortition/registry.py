@@ -1,36 +1,38 @@
-"""The selection algorithms by the names used on the command line, in reports and in the web form."""
+"""The registry of selection algorithms, by the names used on the command line, in reports and in the
+web form. This module only creates it; each algorithm module registers itself (``algorithms`` imports
+them all), so the registry and the algorithms never import each other in a cycle.
+
+Metadata an algorithm registers besides its display name, source and options:
+
+* ``samples``: it draws random numbers and takes ``rng`` (a generator derived from the published seed);
+* ``iteration_budget``: it takes ``iteration_budget`` (a reproducible cap on column generation).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from .legacy import legacy
-from .leximin import leximin
-from .maximin import maximin
+from engines.registry import Registry
+
 from .model import Distribution
-from .nash import nash
 
+AlgorithmFunction = Callable[..., Distribution]
 
-@dataclass(frozen=True)
-class Algorithm:
-    name: str
-    function: Callable[..., Distribution]
-    title: str
-    samples: bool = False
-
-
-ALGORITHMS: dict[str, Algorithm] = {
-    "leximin": Algorithm("leximin", leximin, "LEXIMIN (Flanigan et al. 2021)"),
-    "maximin": Algorithm("maximin", maximin, "Maximin"),
-    "nash": Algorithm("nash", nash, "Maximum Nash welfare"),
-    "legacy": Algorithm("legacy", legacy, "LEGACY greedy (Sortition Foundation, for comparison)", samples=True),
-}
+ALGORITHMS: Registry[AlgorithmFunction] = Registry("sortition algorithm")
 DEFAULT_ALGORITHM = "leximin"
+FLANIGAN_2021 = "Flanigan, Gölz, Gupta, Hennig & Procaccia, Nature 596 (2021)"
+"""\"Fair algorithms for selecting citizens' assemblies\": the source of every algorithm here."""
 
 
-def get_algorithm(name: str) -> Algorithm:
-    try:
-        return ALGORITHMS[name]
-    except KeyError:
-        raise ValueError(f"unknown algorithm {name!r}; choose one of {', '.join(ALGORITHMS)}") from None
+def algorithm(
+    key: str, display_name: str, section: str, *, samples: bool = False, iteration_budget: bool = False
+) -> Callable[[AlgorithmFunction], AlgorithmFunction]:
+    """Register a selection algorithm described in ``section`` of Flanigan et al. (2021), with the
+    metadata every algorithm declares (see the module docstring)."""
+    return ALGORITHMS.register(
+        key,
+        display_name=display_name,
+        source=f"{FLANIGAN_2021}, Methods, {section}",
+        samples=samples,
+        iteration_budget=iteration_budget,
+    )

@@ -108,6 +108,11 @@ def server(tmp_path_factory) -> Iterator[dict]:
         "CIVIC_DISABLE_RATE_LIMITS": "true",
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO_ROOT, env=env, check=True)
+    # DEBUG is off, as in production: pages link the hashed files collectstatic writes.
+    env["STATIC_ROOT"] = str(tmp / "static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO_ROOT, env=env, check=True
+    )
     process, base_url, log = _start_daphne(env, tmp / "daphne.log")
 
     # This process talks to the same database to arrange data. Playwright's sync API
@@ -156,7 +161,6 @@ def make_user(server):
         is_admin = role == "administrator"
         user = User.objects.create_user(
             email=email, password=password, role=role, display_name=role.title(), is_staff=is_admin,
-            is_superuser=is_admin,
         )
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         secret = None

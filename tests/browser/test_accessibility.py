@@ -34,23 +34,54 @@ def test_public_page_has_no_serious_violations(page: Page, base_url, path):
     assert not found, describe(found)
 
 
+def _assert_signed_in(page: Page, base_url: str, email: str) -> None:
+    """Sign-in worked: the header offers "Sign out", and the account page shows this person."""
+    assert "/accounts/login/" not in page.url, f"still on the sign-in page: {page.url}"
+    assert page.get_by_role("button", name="Sign out").count() == 1, "no Sign out button: not signed in"
+    page.goto(base_url + "/me/")
+    assert page.url == base_url + "/me/" and email in page.content(), "the account page is not this person's"
+
+
+def _scan_where_asked(page: Page, base_url: str, path: str, password: str) -> None:
+    """Open ``path`` and scan it, failing if we end up anywhere else.
+
+    Pages that change sign-in security (TOTP activate/deactivate, recovery codes) first ask for
+    the password again: confirm it, then scan the page itself.
+    """
+    page.goto(base_url + path)
+    if path != "/accounts/reauthenticate/" and page.url.startswith(base_url + "/accounts/reauthenticate/"):
+        page.locator('input[name="password"]').fill(password)
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state()
+    landed = page.url.removeprefix(base_url).split("?")[0]
+    assert landed == path, f"asked for {path}, scanned {landed}"
+    assert page.locator("h1").count() == 1, path
+    found = serious_violations(page)
+    assert not found, f"{path}:\n{describe(found)}"
+
+
 def test_signed_in_pages_have_no_serious_violations(page: Page, server, make_user):
     user, password, _ = make_user("resident")
     sign_in(page, server["base_url"], user.email, password)
+    _assert_signed_in(page, server["base_url"], user.email)
     for path in RESIDENT_PAGES:
-        page.goto(server["base_url"] + path)
-        found = serious_violations(page)
-        assert not found, f"{path}:\n{describe(found)}"
+        _scan_where_asked(page, server["base_url"], path, password)
 
 
 def test_officer_pages_have_no_serious_violations(page: Page, server, make_user):
     admin, password, secret = make_user("administrator", mfa=True)
     sign_in(page, server["base_url"], admin.email, password, secret)
+    _assert_signed_in(page, server["base_url"], admin.email)
     for path in ADMIN_PAGES:
-        page.goto(server["base_url"] + path)
-        assert page.locator("h1").count() == 1, path
-        found = serious_violations(page)
-        assert not found, f"{path}:\n{describe(found)}"
+        _scan_where_asked(page, server["base_url"], path, password)
+
+
+def test_a_wrong_password_is_caught_by_the_signed_in_check(page: Page, server, make_user):
+    """The guard above must fail when sign-in fails, or the scans could pass on the login page."""
+    user, _, _ = make_user("resident")
+    sign_in(page, server["base_url"], user.email, "not-the-password")
+    with pytest.raises(AssertionError):
+        _assert_signed_in(page, server["base_url"], user.email)
 
 
 def test_form_with_errors_has_no_serious_violations(page: Page, base_url):

@@ -41,6 +41,8 @@ MATRIX = [
     ("get", "/officer/pb/vote-here/", {ANON: 302, RESIDENT: 403, OTHER_WARD: 403, OFFICER: 200}),
     ("get", "/officer/pb/ideas-open/ideas/{idea}/", {ANON: 302, RESIDENT: 403, OTHER_WARD: 403, OFFICER: 200}),
     ("get", "/officer/pb/vote-here/paper/", {ANON: 302, RESIDENT: 403, OTHER_WARD: 403, OFFICER: 200}),
+    # Without a reason the officer's change is refused and they are sent back to the idea's page.
+    ("post", "/officer/pb/counted/ideas/{idea}/outcome/", {ANON: 302, RESIDENT: 403, OTHER_WARD: 403, OFFICER: 302}),
 ]
 
 

@@ -5,7 +5,24 @@ Only its public entry points are called; none of its code is copied into civic.
 
 from __future__ import annotations
 
+import importlib
+import os
+from types import ModuleType
+
+import pytest
+
 from assemblies.sortition.model import Instance
+
+
+def require_oracle() -> ModuleType:
+    """sortition-algorithms, or fail under CI (where it must be installed) / skip on a developer machine."""
+    try:
+        return importlib.import_module("sortition_algorithms")
+    except ImportError:
+        message = "the sortition-algorithms oracle is not installed (requirements-dev.txt)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def oracle_maximin(instance: Instance) -> float | None:

@@ -95,7 +95,7 @@ def test_gzipped_report_is_reproducible_and_verifies(tmp_path):
     truncated.write_bytes(packed.read_bytes()[:40])
     completed = manage("verify_panel", str(truncated))
     assert completed.returncode == 2
-    assert "cannot read report" in completed.stderr
+    assert "truncated.json.gz: not a complete gzip file" in completed.stderr
     assert "Traceback" not in completed.stderr
 
 
@@ -114,8 +114,8 @@ def test_verify_panel_rejects_a_changed_people_file(tmp_path):
 @pytest.mark.parametrize(
     ("categories", "people", "size", "needle"),
     [
-        (CATEGORIES, "id,gender\na,female\nb,other\n", "2", "people.csv, row 3"),
-        ("feature,value,min,max\ngender,female,3,2\n", PEOPLE, "2", "categories.csv, row 2"),
+        (CATEGORIES, "id,gender\na,female\nb,other\n", "2", "people.csv:3: "),
+        ("feature,value,min,max\ngender,female,3,2\n", PEOPLE, "2", "categories.csv:2: "),
         (CATEGORIES, PEOPLE, "5", "larger than the pool"),
         (CATEGORIES, "id,gender\na,female\na,male\n", "2", "duplicate id"),
         ("feature,value,min,max\ngender,female,x,2\n", PEOPLE, "2", "not a whole number"),
@@ -161,3 +161,87 @@ def test_budgeted_leximin_report_verifies(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert json.loads(report_path.read_text())["options"]["iteration_budget"] == 40
     assert manage("verify_panel", str(report_path)).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("flag", "target", "needle"),
+    [
+        ("--report", "missing/report.json", "cannot write: no directory"),
+        ("--output", ".", "cannot write: it is a directory"),
+    ],
+    ids=["missing-directory", "a-directory"],
+)
+def test_bad_output_paths_exit_2_with_one_line(tmp_path, flag, target, needle):
+    completed = manage(*select_args(SMALL_20, "--algorithm", "maximin", flag, str(tmp_path / target)))
+    assert completed.returncode == 2
+    assert len(completed.stderr.strip().splitlines()) == 1, completed.stderr
+    assert needle in completed.stderr
+
+
+def test_an_output_that_is_not_a_regular_file_is_refused_and_left_alone(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    completed = manage(*select_args(SMALL_20, "--algorithm", "maximin", "--report", str(fifo)))
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == f"{fifo}: cannot write: not a regular file"
+    assert fifo.is_fifo()
+
+
+def test_a_failed_write_leaves_the_earlier_report_and_panel_untouched(tmp_path):
+    """The panel cannot be written (its directory is missing), so the report is not replaced either:
+    no new report beside a stale panel, no cut-off file, no temporary file left behind."""
+    report, panel = tmp_path / "report.json", tmp_path / "panel.csv"
+    report.write_text("earlier report\n")
+    panel.write_text("earlier panel\n")
+    completed = manage(
+        *select_args(SMALL_20, "--algorithm", "maximin", "--report", str(report), "--output", str(tmp_path / "gone" / "p.csv"))
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert report.read_text() == "earlier report\n" and panel.read_text() == "earlier panel\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["panel.csv", "report.json"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "needle"),
+    [
+        ("--size", "1e2000000000", "--size: panel size '1e2000000000' is not a whole number"),
+        ("--size", "99999999999999999999", "--size: panel size '99999999999999999999' is above"),
+        ("--iteration-budget", "NaN", "--iteration-budget: iteration budget 'NaN' is not a whole number"),
+        ("--algorithm", "coin-toss", "--algorithm: unknown sortition algorithm 'coin-toss'"),
+    ],
+    ids=["exponent-size", "20-digit-size", "nan-budget", "unknown-algorithm"],
+)
+def test_bad_options_exit_2_with_one_line(option, value, needle):
+    people, categories = paths(SMALL_20)
+    args = {"--size": "20", "--algorithm": "maximin", option: value}
+    completed = manage("select_panel", "--people", people, "--categories", categories, *[x for kv in args.items() for x in kv])
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [completed.stderr.strip()]
+    assert completed.stderr.startswith(needle), completed.stderr
+
+
+def test_a_seed_in_exponent_form_is_just_a_seed():
+    completed = manage(*select_args(SMALL_20, "--algorithm", "maximin", "--seed", "1e2000000000", "--json"))
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["seed"] == "1e2000000000"
+
+
+def test_closed_stdout_ends_quietly(tmp_path):
+    people, categories = paths(SF_SAMPLE)
+    command = (
+        f"{sys.executable} manage.py select_panel --people {people} --categories {categories} --size 22 "
+        "--algorithm maximin --json | head -c 10"
+    )
+    completed = subprocess.run(["bash", "-c", command], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert completed.stdout == '{"engine":'
+    assert "Traceback" not in completed.stderr and "Exception" not in completed.stderr, completed.stderr
+
+
+def test_help_lists_every_registered_algorithm_with_its_source():
+    from assemblies.sortition.registry import ALGORITHMS
+
+    completed = manage("select_panel", "--help")
+    text = " ".join(completed.stdout.split())
+    for entry in ALGORITHMS:
+        assert f"{entry.key}: {entry.display_name}" in text
+    assert "Nature 596 (2021)" in text

@@ -22,15 +22,19 @@ from .helpers import (
 )
 
 CASES = [
-    pytest.param(SF_SAMPLE, "maximin", id="sf_sample-maximin"),
-    pytest.param(SF_SAMPLE_ADDRESS, "maximin+address_check", id="sf_sample-maximin-address"),
-    pytest.param(SMALL_20, "maximin", id="small_20-maximin"),
+    pytest.param(SF_SAMPLE, "maximin", "maximin", id="sf_sample-maximin"),
+    pytest.param(SF_SAMPLE_ADDRESS, "maximin", "maximin+address_check", id="sf_sample-maximin-address"),
+    pytest.param(SMALL_20, "maximin", "maximin", id="small_20-maximin"),
+    pytest.param(SF_SAMPLE, "nash", "nash", id="sf_sample-nash"),
+    pytest.param(SF_SAMPLE_ADDRESS, "nash", "nash+address_check", id="sf_sample-nash-address"),
+    pytest.param(SMALL_20, "nash", "nash", id="small_20-nash"),
 ]
-NASH_CASES = [
-    pytest.param(SF_SAMPLE, "nash", id="sf_sample-nash"),
-    pytest.param(SF_SAMPLE_ADDRESS, "nash+address_check", id="sf_sample-nash-address"),
-    pytest.param(SMALL_20, "nash", id="small_20-nash"),
-]
+MAXIMIN_TOLERANCE = 1e-7
+"""Measured: |ours - reference| is 1.2e-8 on sf_sample and 1e-17 on example_small_20 (the reference has
+9 decimals; our column generation stops within MAXIMIN_GAP = 1e-7 of the optimum)."""
+NASH_TOLERANCE = 1e-5
+"""Measured: 8.8e-8 and 3.5e-8 on sf_sample, 3.0e-6 on example_small_20 (the reference's own Nash
+solve stops at a relative gap, so its minimum is approximate)."""
 _cache: dict[tuple[str, tuple[str, ...], str], object] = {}
 
 
@@ -50,17 +54,12 @@ def assert_valid_portfolio(instance, distribution):
     assert all(-1e-12 <= p <= 1 + 1e-9 for p in distribution.probabilities.values())
 
 
-@pytest.mark.parametrize(("shared", "reference"), CASES)
-def test_maximin_minimum_matches_reference(shared, reference):
-    instance, distribution = run(shared, "maximin")
-    assert distribution.min_probability == pytest.approx(expected_min_probability(shared.name, reference), abs=1e-3)
-    assert_valid_portfolio(instance, distribution)
-
-
-@pytest.mark.parametrize(("shared", "reference"), NASH_CASES)
-def test_nash_minimum_matches_reference(shared, reference):
-    instance, distribution = run(shared, "nash")
-    assert distribution.min_probability == pytest.approx(expected_min_probability(shared.name, reference), abs=1e-3)
+@pytest.mark.parametrize(("shared", "algorithm", "reference"), CASES)
+def test_minimum_matches_reference(shared, algorithm, reference):
+    instance, distribution = run(shared, algorithm)
+    expected = expected_min_probability(shared.name, reference)
+    tolerance = MAXIMIN_TOLERANCE if algorithm == "maximin" else NASH_TOLERANCE
+    assert distribution.min_probability == pytest.approx(expected, abs=tolerance)
     assert_valid_portfolio(instance, distribution)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from assemblies.sortition.errors import SortitionInputError
 from assemblies.sortition.formats import (
     REPLICATION,
     SORTITION_FOUNDATION,
@@ -14,6 +13,7 @@ from assemblies.sortition.formats import (
     write_categories,
     write_people,
 )
+from engines.errors import EngineInputError
 
 from .helpers import SF_SAMPLE, SMALL_20, load, paths
 
@@ -79,10 +79,10 @@ def test_written_files_read_back_identically(tmp_path, file_format):
 )
 def test_bad_input_names_file_row_and_reason(tmp_path, categories, people, size, file, row, reason):
     files = {"categories": write(tmp_path, "categories.csv", categories), "people": write(tmp_path, "people.csv", people)}
-    with pytest.raises(SortitionInputError) as caught:
+    with pytest.raises(EngineInputError) as caught:
         read_instance(files["people"], files["categories"], size)
     error = caught.value
-    assert error.file == files[file]
-    assert error.row == row
+    assert error.path == files[file]
+    assert error.line == row
     assert reason in error.reason
     assert "\n" not in str(error)

@@ -1,5 +1,5 @@
 """Property-based comparison with sortition-algorithms (the Sortition Foundation's library) as an oracle:
-same feasibility verdict, same maximin minimum probability (within 1e-3), on random small pools."""
+same feasibility verdict, same maximin minimum probability (within ORACLE_TOLERANCE), on random small pools."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from assemblies.sortition.feasibility import check_quotas
 from assemblies.sortition.maximin import maximin
 from assemblies.sortition.model import Instance, Person, Quota
 
-from .oracle import oracle_maximin
+from .oracle import oracle_maximin, require_oracle
 
-pytest.importorskip("sortition_algorithms")
+ORACLE_TOLERANCE = 1e-6
+"""Measured: at most 2.5e-9 apart over the 40 feasible examples of the 60 (derandomised) below."""
 
 
 @st.composite
@@ -51,9 +52,10 @@ def instances(draw: st.DrawFn) -> Instance:
 )
 @given(instances())
 def test_feasibility_and_maximin_agree_with_sortition_algorithms(instance):
+    require_oracle()
     theirs = oracle_maximin(instance)
     ours_feasible = check_quotas(instance) is None
     event("feasible" if ours_feasible else "infeasible")
     assert ours_feasible == (theirs is not None)
     if ours_feasible:
-        assert maximin(instance).min_probability == pytest.approx(theirs, abs=1e-3)
+        assert maximin(instance).min_probability == pytest.approx(theirs, abs=ORACLE_TOLERANCE)

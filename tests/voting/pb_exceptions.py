@@ -2,7 +2,7 @@
 
 PROJECTS' ``selected`` column is the official outcome. Its values: ``1`` funded by the declared
 rule; ``2`` funded by a documented extra step, which is part of the rule only for Poznań's
-``greedy-custom`` (the 80 % reserve, implemented in ``voting.rules.greedy``) and is *outside* the
+``greedy-custom`` (the 80 % reserve, implemented in ``voting.pb.greedy``) and is *outside* the
 rule in Gdynia (the "Projekt +1" turnout award, paid from city funds beyond the PB budget);
 ``3`` funded from money added afterwards (Poznań: "additional funds ... allocated to a
 district"), never part of the count.

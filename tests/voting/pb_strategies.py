@@ -11,7 +11,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from voting.rules.pb import Ballot, Instance, Profile, Project
+from voting.pb.types import PBBallot, PBInstance, PBProfile, Project
 
 ORACLE_SETTINGS = settings(
     max_examples=120, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -22,7 +22,7 @@ PROPERTY_SETTINGS = settings(
 
 
 @st.composite
-def elections(draw, vote_type: str = "approval", max_projects: int = 6, max_voters: int = 8) -> tuple[Instance, Profile]:
+def elections(draw, vote_type: str = "approval", max_projects: int = 6, max_voters: int = 8) -> tuple[PBInstance, PBProfile]:
     m = draw(st.integers(1, max_projects))
     ids = [str(7 * j) for j in range(m)]
     costs = draw(st.lists(st.integers(0, 20), min_size=m, max_size=m))
@@ -34,6 +34,6 @@ def elections(draw, vote_type: str = "approval", max_projects: int = 6, max_vote
         points = None
         if vote_type == "cumulative":
             points = tuple(draw(st.lists(st.integers(1, 3), min_size=len(chosen), max_size=len(chosen))))
-        ballots.append(Ballot(tuple(chosen), points, 1, f"v{voter}"))
-    instance = Instance(tuple(Project(i, Fraction(c)) for i, c in zip(ids, costs, strict=True)), Fraction(budget))
-    return instance, Profile(vote_type, ballots)
+        ballots.append(PBBallot(tuple(chosen), points, 1, f"v{voter}"))
+    instance = PBInstance(tuple(Project(i, Fraction(c)) for i, c in zip(ids, costs, strict=True)), Fraction(budget))
+    return instance, PBProfile(vote_type, ballots)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from voting.rules.ranked import Profile
+from voting.ranked.ballots import RankedProfile
 
 
-def profile(spec: list[tuple[int, str]], candidates: str = "ABCD", **kwargs) -> Profile:
+def profile(spec: list[tuple[int, str]], candidates: str = "ABCD", **kwargs) -> RankedProfile:
     index = {c: i for i, c in enumerate(candidates)}
     rankings = [[index[c] for c in order] for count, order in spec for _ in range(count)]
-    return Profile.from_rankings(list(candidates), rankings, **kwargs)
+    return RankedProfile.from_rankings(list(candidates), rankings, **kwargs)

@@ -1,16 +1,31 @@
-"""Run pref_voting in a separate, freshly spawned interpreter.
+"""Run pref_voting in its own environment (``.venv-oracle``), as a subprocess answering JSON lines.
 
-pref_voting imports OR-Tools, whose bundled HiGHS clashes with the HiGHS that pabutools' solver
-stack loads (whichever is imported second fails with an undefined symbol). The PB tests run
-first in the same pytest process, so the oracle lives in its own process instead of depending
-on import order.
+Why a separate environment: pref_voting needs numba, and numba caps NumPy (below 2.4 for the
+numba pref_voting pins), while civic's runtime moves with NumPy. ``make oracle-venv`` builds
+``.venv-oracle`` from ``requirements-oracle.txt``; ``CIVIC_ORACLE_PYTHON`` may point elsewhere.
+Why a subprocess anyway: pref_voting imports OR-Tools, whose bundled HiGHS clashes with the HiGHS
+that pabutools' solver stack loads in the pytest process.
+
+This file is both sides: the test process imports :class:`Oracle`; the oracle interpreter runs
+this file as a script (``_serve``), reading one JSON request per line on stdin and writing one
+JSON answer per line on stdout. It imports nothing from civic, so the oracle environment needs
+only pref_voting.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import selectors
+import subprocess
+import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ORACLE_PYTHON = Path(os.environ.get("CIVIC_ORACLE_PYTHON") or REPO_ROOT / ".venv-oracle" / "bin" / "python")
+TIMEOUT = 60.0
 
 
 def _winners(method: str, m: int, orders: list[list[int]], truncated: bool, seats: int = 1) -> list[int]:
@@ -36,7 +51,7 @@ def _winners(method: str, m: int, orders: list[list[int]], truncated: bool, seat
     }
     if truncated:
         grouped = Counter(tuple(o) for o in orders)
-        profile = ProfileWithTies(
+        profile: Any = ProfileWithTies(
             [{c: r for r, c in enumerate(o, start=1)} for o in grouped],
             rcounts=list(grouped.values()),
             candidates=list(range(m)),
@@ -47,37 +62,80 @@ def _winners(method: str, m: int, orders: list[list[int]], truncated: bool, seat
     return [int(c) for c in methods[method](profile)]
 
 
+def _serve() -> None:
+    """The oracle side: answer requests until stdin closes."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            answer: dict[str, Any] = {"winners": _winners(**request)}
+        except Exception as error:  # noqa: BLE001 - reported to the test, which fails with it
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+class OracleUnavailable(RuntimeError):
+    """The oracle environment is missing or pref_voting does not start in it."""
+
+
 class Oracle:
-    """A single spawned worker answering ``winners(method, m, orders)`` calls."""
+    """One pref_voting subprocess answering ``winners(method, m, orders)`` calls."""
 
-    def __init__(self) -> None:
-        self._pool = self._start()
+    def __init__(self, python: Path = ORACLE_PYTHON) -> None:
+        if not python.exists():
+            raise OracleUnavailable(f"no oracle interpreter at {python} (run `make oracle-venv`)")
+        self.python = python
+        self._process = self._start()
 
-    @staticmethod
-    def _start() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    def _start(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(self.python), str(Path(__file__).resolve())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=REPO_ROOT,
+        )
 
     def winners(
         self, method: str, m: int, orders: list[list[int]], *, truncated: bool = False, seats: int = 1
     ) -> set[int]:
-        future = self._pool.submit(_winners, method, m, orders, truncated, seats)
-        try:
-            return set(future.result(timeout=60))
-        except TimeoutError:
-            # A stuck worker would make every later call wait behind it: replace it, then fail.
-            self.close()
-            self._pool = self._start()
-            raise
+        request = {"method": method, "m": m, "orders": orders, "truncated": truncated, "seats": seats}
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps(request) + "\n")
+        self._process.stdin.flush()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._process.stdout, selectors.EVENT_READ)
+            if not selector.select(TIMEOUT):
+                # A stuck oracle would make every later call wait behind it: replace it, then fail.
+                self.close()
+                self._process = self._start()
+                raise TimeoutError(f"pref_voting gave no answer to {method} within {TIMEOUT:.0f} s")
+        line = self._process.stdout.readline()
+        if not line:
+            raise OracleUnavailable("the pref_voting oracle process ended")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"pref_voting failed on {method}: {answer['error']}")
+        return set(answer["winners"])
 
-    def available(self) -> bool:
+    def check(self) -> None:
+        """Raise :class:`OracleUnavailable` unless the oracle answers a trivial question right."""
         try:
-            return self.winners("copeland", 2, [[0, 1]]) == {0}
-        except Exception:  # noqa: BLE001 - any failure means the oracle cannot run here
-            return False
+            answer = self.winners("copeland", 2, [[0, 1]])
+        except (OSError, ValueError, RuntimeError, TimeoutError) as error:
+            raise OracleUnavailable(f"pref_voting does not run in {self.python}: {error}") from error
+        if answer != {0}:
+            raise OracleUnavailable(f"pref_voting answered {answer} to a one-ballot Copeland count")
 
     def close(self) -> None:
-        # Do not wait for a computation that overran its timeout: stop the worker outright.
-        processes = list(getattr(self._pool, "_processes", {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+if __name__ == "__main__":
+    _serve()

@@ -1,8 +1,8 @@
 """Add1 that skips certified steps gives exactly what recounting every step gives.
 
-``voting.rules.mes._add1`` skips runs of steps whose outcome an interval certificate proves
-unchanged (see ``_follow``). These tests count each election twice, skipping and step by step
-(``_ADD1_SKIPPING = False``), and require the same result: same projects in the same order, same
+``voting.pb.mes_add1.add1_completion`` skips runs of steps whose outcome an interval certificate proves
+unchanged (see ``follow``). These tests count each election twice, skipping and step by step
+(``ADD1_SKIPPING = False``), and require the same result: same projects in the same order, same
 kept budget per voter, same total cost, same per-step summary and round-by-round story, under
 every Add1 completion. The large shared files are marked ``slow`` (step-by-step Add1 on
 Warsaw-Mokotów alone takes ~4 s per completion).
@@ -21,9 +21,9 @@ from benchmarks.pb_rules import synthetic_election
 from tests.shared_data import shared_path
 from tests.voting.pb_strategies import PROPERTY_SETTINGS, elections
 from voting.formats.pabulib import read_pb
-from voting.rules import mes
-from voting.rules.pb import Ballot, Instance, Profile, Project, Result
-from voting.rules.pb_arrays import election_arrays
+from voting.pb import PBError, PBOutcome, mes, mes_add1, mes_kernel
+from voting.pb.arrays import election_arrays
+from voting.pb.types import PBBallot, PBInstance, PBProfile, Project
 
 ADD1_COMPLETIONS = ["add1", "add1-first-exhaustive", "add1-utilitarian"]
 MES_CITIES = ["Poland_Wieliczka_2023_Green_Budget.pb", "Poland_Swiecie_2023.pb", "Netherlands_Assen_2024.pb"]
@@ -37,22 +37,22 @@ LARGE_MES_FILES = [
 
 
 def count(
-    instance: Instance, profile: Profile, skipping: bool, monkeypatch: pytest.MonkeyPatch, **options
-) -> Result:
+    instance: PBInstance, profile: PBProfile, skipping: bool, monkeypatch: pytest.MonkeyPatch, **options
+) -> PBOutcome:
     with monkeypatch.context() as patch:
-        patch.setattr(mes, "_ADD1_SKIPPING", skipping)
+        patch.setattr(mes_add1, "ADD1_SKIPPING", skipping)
         return mes.method_of_equal_shares(instance, profile, **options)
 
 
-def comparable(result: Result) -> dict:
+def comparable(result: PBOutcome) -> dict:
     out = result.to_dict()
     out["details"] = {k: v for k, v in out["details"].items() if k != "add1_recounts"}
     return out
 
 
 def assert_same_add1(
-    instance: Instance, profile: Profile, monkeypatch: pytest.MonkeyPatch, **options
-) -> Result:
+    instance: PBInstance, profile: PBProfile, monkeypatch: pytest.MonkeyPatch, **options
+) -> PBOutcome:
     """Skipping and step-by-step Add1 agree on everything but the number of recounts."""
     skipping = count(instance, profile, True, monkeypatch, **options)
     stepping = count(instance, profile, False, monkeypatch, **options)
@@ -110,33 +110,33 @@ def test_skipping_add1_equals_step_by_step_on_the_benchmark_city(completion: str
 
 
 def test_a_certified_run_is_the_recount_at_its_budget() -> None:
-    """_follow's run buys, prices and charges exactly as _run_mes does at the same budget."""
+    """follow's run buys, prices and charges exactly as run_mes does at the same budget."""
     instance, profile = synthetic_election(voters=4_000, projects=40, seed=3)
     arrays = election_arrays(instance, profile, "cost")
     rank = list(range(len(instance.projects)))
-    prepared = mes._prepare(arrays)
+    prepared = mes_kernel.prepare(arrays)
     base = instance.budget / arrays.total_weight
     certified = 0
     for k in range(0, 400, 7):
-        low = mes._run_mes(arrays, rank, base + k, False, prepared)
-        high, _ = mes._follow(arrays, rank, base + k + 3, low, prepared)
+        low = mes_kernel.run_mes(arrays, rank, base + k, False, prepared)
+        high, _ = mes_add1.follow(arrays, rank, base + k + 3, low, prepared)
         if high is None:
             continue
         certified += 1
-        recount = mes._run_mes(arrays, rank, base + k + 3, False, prepared)
+        recount = mes_kernel.run_mes(arrays, rank, base + k + 3, False, prepared)
         assert [r[:3] for r in high.trace] == [r[:3] for r in recount.trace]
         assert (high.class_budget == recount.class_budget).all()
         for middle in (1, 2):  # and every step in between buys the same projects in the same order
-            assert mes._run_mes(arrays, rank, base + k + middle, False, prepared).selected == low.selected
+            assert mes_kernel.run_mes(arrays, rank, base + k + middle, False, prepared).selected == low.selected
     assert certified > 10
 
 
 def test_exact_tie_at_equal_prices_is_certified_for_the_better_ranked_project(monkeypatch) -> None:
     """Two identical projects tie at every budget; the certificate must keep the tie-breaking."""
     projects = (Project("a", Fraction(30)), Project("b", Fraction(30)), Project("c", Fraction(50)))
-    ballots = [Ballot(("a", "b"), None, 1, str(i)) for i in range(6)]
-    ballots += [Ballot(("c",), None, 1, f"c{i}") for i in range(3)]
-    instance, profile = Instance(projects, Fraction(90)), Profile("approval", ballots)
+    ballots = [PBBallot(("a", "b"), None, 1, str(i)) for i in range(6)]
+    ballots += [PBBallot(("c",), None, 1, f"c{i}") for i in range(3)]
+    instance, profile = PBInstance(projects, Fraction(90)), PBProfile("approval", ballots)
     for tie_break in ("lexicographic", "max-cost", "lottery:7"):
         for completion in ADD1_COMPLETIONS:
             assert_same_add1(instance, profile, monkeypatch, completion=completion, tie_break=tie_break)
@@ -147,14 +147,14 @@ def test_skipping_add1_equals_step_by_step_on_seeded_random_cities(monkeypatch) 
     cumulative ballots) where certificates do succeed: the comparison must not be vacuous."""
     rng = random.Random(2026)
     certified = []
-    follow = mes._follow
+    follow = mes_add1.follow
 
     def counting_follow(*args):
         run, fraction = follow(*args)
         certified.append(run is not None)
         return run, fraction
 
-    monkeypatch.setattr(mes, "_follow", counting_follow)
+    monkeypatch.setattr(mes_add1, "follow", counting_follow)
     for trial in range(40):
         m = rng.randint(3, 12)
         ids = [f"p{j:02d}" for j in range(m)]
@@ -164,12 +164,12 @@ def test_skipping_add1_equals_step_by_step_on_seeded_random_cities(monkeypatch) 
         for voter in range(rng.randint(20, 300)):
             chosen = tuple(rng.sample(ids, rng.randint(0, min(4, m))))
             points = tuple(rng.randint(1, 5) for _ in chosen) if vote_type == "cumulative" else None
-            ballots.append(Ballot(chosen, points, 1, str(voter)))
-        instance = Instance(
+            ballots.append(PBBallot(chosen, points, 1, str(voter)))
+        instance = PBInstance(
             tuple(Project(i, Fraction(c)) for i, c in zip(ids, costs, strict=True)),
             Fraction(sum(costs) // 3 + 1),
         )
-        profile = Profile(vote_type, ballots)
+        profile = PBProfile(vote_type, ballots)
         for completion in ADD1_COMPLETIONS:
             assert_same_add1(instance, profile, monkeypatch, completion=completion, increment="0.5")
     assert sum(certified) > 100
@@ -207,7 +207,7 @@ def test_skipping_add1_equals_step_by_step_on_random_elections(
         for skipping in (True, False):
             try:
                 count(instance, profile, skipping, monkeypatch, **options)
-            except mes.PBError as error:  # e.g. too many steps for the increment: both must refuse alike
+            except PBError as error:  # e.g. too many steps for the increment: both must refuse alike
                 refusals.append(str(error))
         if refusals:
             assert len(refusals) == 2 and refusals[0] == refusals[1]

@@ -133,4 +133,4 @@ def test_bad_increment_is_a_one_line_error(tmp_path: Path, capsys) -> None:
     path = _write(tmp_path, FILE.format(rule="equalshares/add1"))
     with pytest.raises(SystemExit):
         call_command("tally_pb", path, "--increment", "lots")
-    assert capsys.readouterr().err.strip().endswith("the Add1 increment is not a number: 'lots'")
+    assert capsys.readouterr().err.strip().endswith("the Add1 increment 'lots' is not a number")

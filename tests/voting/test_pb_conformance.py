@@ -16,7 +16,7 @@ from django.core.management import call_command
 from tests.shared_data import SHARED_DATA, shared_path
 from tests.voting.pb_exceptions import OFFICIAL_EXCEPTIONS, official_outcome
 from voting.formats.pabulib import read_pb
-from voting.rules.pb_registry import PABULIB_RULES
+from voting.pb import PB_RULES
 
 SLOW_BYTES = 3_500_000
 
@@ -32,7 +32,7 @@ def _index_rows() -> list[dict[str, str]]:
 def _params(rows: list[dict[str, str]]) -> list:
     params = []
     for row in rows:
-        if row["has_selected"] != "1" or row["rule"] not in PABULIB_RULES:
+        if row["has_selected"] != "1" or row["rule"] not in PB_RULES:
             continue
         marks = [pytest.mark.slow] if int(row["bytes"]) > SLOW_BYTES else []
         params.append(pytest.param(row["file"], marks=marks, id=row["file"].removesuffix(".pb")))

@@ -12,12 +12,13 @@ from tests.shared_data import SHARED_DATA, shared_path
 from voting.formats.pabulib import (
     PabulibError,
     format_pb,
+    looks_like_pabulib,
     pb_file_from_election,
     read_pb,
     read_pb_text,
     write_pb,
 )
-from voting.rules.pb import Ballot, Instance, Profile, Project
+from voting.pb.types import PBBallot, PBInstance, PBProfile, Project
 
 ROUND_TRIP_MAX_BYTES = 400_000
 
@@ -64,7 +65,7 @@ def test_bom_crlf_quotes_and_optional_columns_are_read() -> None:
     first = pb.instance.project("p1")
     assert first.name == "Park; benches" and first.cost == Fraction("500.25")
     assert first.categories == ("green", "culture")
-    assert pb.profile.ballots[0] == Ballot(("p1", "p2"), (2, 1), 1, "a")
+    assert pb.profile.ballots[0] == PBBallot(("p1", "p2"), (2, 1), 1, "a")
     assert pb.profile.ballots[1].projects == ()  # an empty ballot still holds a budget share
 
 
@@ -88,18 +89,18 @@ def test_failed_write_leaves_the_old_file_untouched(tmp_path: Path) -> None:
 
 
 def test_election_built_in_code_exports_and_reads_back() -> None:
-    instance = Instance((Project("a", Fraction("10.5"), "A"), Project("b", Fraction(3), "B")), Fraction(12))
-    profile = Profile("cumulative", [Ballot(("a", "b"), (3, 1), 2, "x"), Ballot((), (), 1, "y")])
+    instance = PBInstance((Project("a", Fraction("10.5"), "A"), Project("b", Fraction(3), "B")), Fraction(12))
+    profile = PBProfile("cumulative", [PBBallot(("a", "b"), (3, 1), 2, "x"), PBBallot((), (), 1, "y")])
     pb = read_pb_text(format_pb(pb_file_from_election(instance, profile)))
     assert pb.instance.budget == 12 and pb.instance.project("a").cost == Fraction(21, 2)
-    assert list(pb.profile.ballots) == [Ballot(("a", "b"), (3, 1), 2, "x"), Ballot((), (), 1, "y")]
+    assert list(pb.profile.ballots) == [PBBallot(("a", "b"), (3, 1), 2, "x"), PBBallot((), (), 1, "y")]
 
 
 BAD_INPUTS = [
-    ("negative cost", GOOD.replace("2;50;Two", "2;-50;Two"), 9, "cost of project 2 is negative"),
-    ("non-numeric cost", GOOD.replace("2;50;Two", "2;fifty;Two"), 9, "cost of project 2 is not a number"),
+    ("negative cost", GOOD.replace("2;50;Two", "2;-50;Two"), 9, "cost of project 2 '-50' is negative"),
+    ("non-numeric cost", GOOD.replace("2;50;Two", "2;fifty;Two"), 9, "cost of project 2 'fifty' is not a number"),
     ("budget missing", GOOD.replace("budget;100\n", ""), 5, "META has no budget"),
-    ("budget not a number", GOOD.replace("budget;100", "budget;lots"), 3, "budget is not a number"),
+    ("budget not a number", GOOD.replace("budget;100", "budget;lots"), 3, "budget 'lots' is not a number"),
     ("unknown project", GOOD.replace("v2;3", "v2;7"), 14, "vote names unknown project '7'"),
     ("duplicate project", GOOD.replace("3;40;Three", "2;40;Three"), 10, "duplicate project id '2'"),
     ("empty profile", GOOD.replace("v1;1,2\nv2;3\n", ""), 12, "empty profile"),
@@ -125,8 +126,16 @@ def test_malformed_input_names_file_line_and_reason(case: str, text: str, line: 
     assert "\n" not in str(error.value)
 
 
+def test_pabulib_content_is_recognised_without_the_extension() -> None:
+    assert looks_like_pabulib(GOOD.encode())
+    assert looks_like_pabulib(b"\xef\xbb\xbfMETA\r\nkey;value\r\n")
+    assert looks_like_pabulib(b'"META";\n"key";"value"\n')
+    assert not looks_like_pabulib(b"3 1\n1 2 3 0\n")  # a .blt file
+    assert not looks_like_pabulib(b"META\nproject_id;cost\n")
+
+
 def test_missing_file_is_a_pabulib_error(tmp_path: Path) -> None:
-    with pytest.raises(PabulibError, match="cannot open file"):
+    with pytest.raises(PabulibError, match="no such file"):
         read_pb(tmp_path / "nope.pb")
 
 

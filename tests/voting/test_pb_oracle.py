@@ -15,9 +15,9 @@ from tests.shared_data import SHARED_DATA, shared_path
 from tests.voting.pb_oracle import free_projects, oracle_greedy, oracle_mes, oracle_phragmen
 from tests.voting.pb_strategies import ORACLE_SETTINGS, elections
 from voting.formats.pabulib import read_pb
-from voting.rules.greedy import greedy
-from voting.rules.mes import method_of_equal_shares
-from voting.rules.phragmen import sequential_phragmen
+from voting.pb.greedy import greedy
+from voting.pb.mes import method_of_equal_shares
+from voting.pb.phragmen import sequential_phragmen
 
 ORACLE_MAX_BYTES = 150_000
 

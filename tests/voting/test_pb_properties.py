@@ -11,15 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.voting.pb_strategies import PROPERTY_SETTINGS, elections
-from voting.rules.greedy import greedy, greedy_no_skip, greedy_threshold
-from voting.rules.mes import method_of_equal_shares
-from voting.rules.pb import Ballot, Instance, Profile, Project, Result
-from voting.rules.phragmen import sequential_phragmen
+from voting.pb import PBBallot, PBInstance, PBOutcome, PBProfile, Project
+from voting.pb.greedy import greedy, greedy_no_skip, greedy_threshold
+from voting.pb.mes import method_of_equal_shares
+from voting.pb.phragmen import sequential_phragmen
 
 MES_COMPLETIONS = ["none", "add1", "add1-first-exhaustive", "utilitarian", "add1-utilitarian"]
 
 
-def all_counts(instance: Instance, profile: Profile) -> list[Result]:
+def all_counts(instance: PBInstance, profile: PBProfile) -> list[PBOutcome]:
     counts = [
         greedy(instance, profile),
         greedy_no_skip(instance, profile),
@@ -65,7 +65,7 @@ def test_mes_does_not_depend_on_the_order_of_projects(election, random) -> None:
     instance, profile = election
     shuffled = list(instance.projects)
     random.shuffle(shuffled)
-    reordered = Instance(tuple(shuffled), instance.budget)
+    reordered = PBInstance(tuple(shuffled), instance.budget)
     for completion in ("none", "add1", "add1-utilitarian"):
         for tie_break in ("pabulib", "lexicographic", "lottery:7"):
             first = method_of_equal_shares(instance, profile, completion=completion, tie_break=tie_break)
@@ -73,21 +73,21 @@ def test_mes_does_not_depend_on_the_order_of_projects(election, random) -> None:
             assert first.selected == second.selected
 
 
-def _split(profile: Profile, parts: int) -> Profile:
+def _split(profile: PBProfile, parts: int) -> PBProfile:
     """Each ballot of weight w becomes ``parts`` ballots of weight w / parts."""
     ballots = [
         replace(ballot, weight=Fraction(ballot.weight, parts), voter_id=f"{ballot.voter_id}-{k}")
         for ballot in profile.ballots
         for k in range(parts)
     ]
-    return Profile(profile.vote_type, ballots)
+    return PBProfile(profile.vote_type, ballots)
 
 
-def _double(profile: Profile) -> tuple[Profile, Profile]:
+def _double(profile: PBProfile) -> tuple[PBProfile, PBProfile]:
     """The same electorate twice over: once as weight-2 ballots, once as duplicated weight-1 ballots."""
     doubled = [replace(b, weight=2) for b in profile.ballots]
     duplicated = [b for b in profile.ballots for _ in range(2)]
-    return Profile(profile.vote_type, doubled), Profile(profile.vote_type, duplicated)
+    return PBProfile(profile.vote_type, doubled), PBProfile(profile.vote_type, duplicated)
 
 
 @PROPERTY_SETTINGS
@@ -103,13 +103,13 @@ def test_splitting_ballot_weights_changes_nothing(election, parts) -> None:
 
 
 def test_free_project_with_support_is_funded_by_mes() -> None:
-    instance = Instance((Project("a", Fraction(0)), Project("b", Fraction(10)), Project("c", Fraction(0))), Fraction(20))
-    profile = Profile("approval", [Ballot(("a",)), Ballot(("b",))])
+    instance = PBInstance((Project("a", Fraction(0)), Project("b", Fraction(10)), Project("c", Fraction(0))), Fraction(20))
+    profile = PBProfile("approval", [PBBallot(("a",)), PBBallot(("b",))])
     assert method_of_equal_shares(instance, profile, completion="none").selected == ["a", "b"]
 
 
 @pytest.mark.parametrize("completion", MES_COMPLETIONS)
 def test_profile_of_only_empty_ballots_funds_nothing(completion: str) -> None:
-    instance = Instance((Project("a", Fraction(5)),), Fraction(10))
-    profile = Profile("approval", [Ballot(()), Ballot(())])
+    instance = PBInstance((Project("a", Fraction(5)),), Fraction(10))
+    profile = PBProfile("approval", [PBBallot(()), PBBallot(())])
     assert method_of_equal_shares(instance, profile, completion=completion).selected == []

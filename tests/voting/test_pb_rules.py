@@ -7,18 +7,28 @@ from fractions import Fraction
 
 import pytest
 
-from voting.rules.greedy import greedy, greedy_no_skip, greedy_poznan_reserve, greedy_threshold
-from voting.rules.mes import method_of_equal_shares
-from voting.rules.pb import Ballot, Instance, PBError, Profile, Project
-from voting.rules.pb_registry import PABULIB_RULES, count, resolve, rules
-from voting.rules.phragmen import sequential_phragmen
-from voting.rules.tiebreak import lottery_ticket, parse_tie_break
+from voting.pb import (
+    PB_RULES,
+    GreedyStep,
+    MESRound,
+    PBBallot,
+    PBError,
+    PBInstance,
+    PBProfile,
+    PhragmenRound,
+    Project,
+    count,
+)
+from voting.pb.greedy import greedy, greedy_no_skip, greedy_poznan_reserve, greedy_threshold
+from voting.pb.mes import method_of_equal_shares
+from voting.pb.phragmen import sequential_phragmen
+from voting.pb.tiebreak import lottery_ticket, parse_tie_break
 
 
 def election(costs: dict[str, int], budget: int, ballots: list[str], vote_type: str = "approval"):
-    instance = Instance(tuple(Project(p, Fraction(c), name=p.upper()) for p, c in costs.items()), Fraction(budget))
-    parsed = [Ballot(tuple(b.split(",")) if b else ()) for b in ballots]
-    return instance, Profile(vote_type, parsed)
+    instance = PBInstance(tuple(Project(p, Fraction(c), name=p.upper()) for p, c in costs.items()), Fraction(budget))
+    parsed = [PBBallot(tuple(b.split(",")) if b else ()) for b in ballots]
+    return instance, PBProfile(vote_type, parsed)
 
 
 # Three voters like the big park, two like the playground and the bench, one likes the bench only.
@@ -30,9 +40,12 @@ def test_greedy_skips_what_does_not_fit_and_no_skip_stops_there() -> None:
     # park and bench tie on 3 votes: the cheaper bench goes first, then the park; 10 left.
     result = greedy(instance, profile)
     assert result.selected == ["bench", "park"]
-    assert result.projects["playground"]["reason"].startswith("does not fit: costs 30, only 10 left")
-    assert [r["running_cost"] for r in result.rounds] == [10, 70, 70]
-    assert result.rounds[1]["votes"] == 3
+    assert result.fates["playground"].reason.startswith("does not fit: costs 30, only 10 left")
+    steps = [r for r in result.rounds if isinstance(r, GreedyStep)]
+    assert len(steps) == len(result.rounds) == 3
+    assert [r.running_cost for r in steps] == [10, 70, 70]
+    assert steps[1].votes == 3
+    assert result.fates["playground"].figures["lacked"] == 20
 
 
 def test_greedy_no_skip_stops_at_the_first_project_that_does_not_fit() -> None:
@@ -40,13 +53,13 @@ def test_greedy_no_skip_stops_at_the_first_project_that_does_not_fit() -> None:
     assert greedy(instance, profile).selected == ["a", "c"]
     result = greedy_no_skip(instance, profile)
     assert result.selected == ["a"]
-    assert "counting stopped at project b" in result.projects["c"]["reason"]
+    assert "counting stopped at project b" in result.fates["c"].reason
 
 
 def test_threshold_admits_a_score_equal_to_it() -> None:
     instance, profile = election({"a": 10, "b": 10, "c": 10}, 100, ["a,b", "a,b", "a,c"])
     assert greedy_threshold(instance, profile, threshold=2).selected == ["a", "b"]
-    assert "below the threshold 2" in greedy_threshold(instance, profile, threshold=2).projects["c"]["reason"]
+    assert "below the threshold 2" in greedy_threshold(instance, profile, threshold=2).fates["c"].reason
     with pytest.raises(PBError, match="min_project_score_threshold"):
         greedy_threshold(instance, profile)
 
@@ -59,10 +72,10 @@ def test_poznan_reserve_funds_the_first_misfit_when_80_percent_is_covered() -> N
 
 
 def test_cumulative_greedy_counts_points_not_voters() -> None:
-    instance = Instance((Project("a", Fraction(10)), Project("b", Fraction(10))), Fraction(10))
-    profile = Profile("cumulative", [Ballot(("a", "b"), (1, 3)), Ballot(("a",), (1,))])
+    instance = PBInstance((Project("a", Fraction(10)), Project("b", Fraction(10))), Fraction(10))
+    profile = PBProfile("cumulative", [PBBallot(("a", "b"), (1, 3)), PBBallot(("a",), (1,))])
     result = greedy(instance, profile)
-    assert result.selected == ["b"] and result.projects["a"]["votes"] == 2 and result.projects["a"]["score"] == 2
+    assert result.selected == ["b"] and result.fates["a"].figures["votes"] == 2 and result.fates["a"].figures["score"] == 2
 
 
 def test_mes_textbook_example_prices_and_rejections() -> None:
@@ -71,12 +84,14 @@ def test_mes_textbook_example_prices_and_rejections() -> None:
     result = method_of_equal_shares(instance, profile, completion="none")
     assert result.selected == ["bench"]
     bench = result.rounds[0]
-    assert bench["project"] == "bench" and bench["price_per_supporter"] == pytest.approx(10 / 3)
-    park = result.projects["park"]
-    assert park["status"] == "rejected" and park["needed"] == 60
-    assert park["supporters_budget_left"] == pytest.approx(40)
+    assert isinstance(bench, MESRound)
+    assert bench.project == "bench" and bench.price_per_supporter == pytest.approx(10 / 3)
+    park = result.fates["park"]
+    assert park.status == "rejected" and park.figures["needed"] == 60
+    assert park.figures["supporters_budget_left"] == pytest.approx(40)
+    assert park.figures["lacked"] == pytest.approx(20)
     # The playground's two supporters paid 3.33 each for the bench and have 10 each left.
-    assert result.projects["playground"]["supporters_budget_left"] == pytest.approx(20)
+    assert result.fates["playground"].figures["supporters_budget_left"] == pytest.approx(20)
     json.dumps(result.to_dict())
 
 
@@ -97,7 +112,7 @@ def test_mes_with_approval_utilities_prices_per_supporter() -> None:
     instance, profile = election({"a": 30, "b": 30}, 60, ["a", "a", "b", "b", "b", ""])
     result = method_of_equal_shares(instance, profile, completion="none", utility="approval")
     assert result.selected == ["b"]  # 10 per voter: b's 3 supporters pay 10 each; a's 2 have only 20
-    assert result.rounds[0]["price_per_supporter"] == pytest.approx(10)
+    assert isinstance(result.rounds[0], MESRound) and result.rounds[0].price_per_supporter == pytest.approx(10)
 
 
 def test_phragmen_buys_in_load_order_and_stops_at_the_first_misfit() -> None:
@@ -105,7 +120,7 @@ def test_phragmen_buys_in_load_order_and_stops_at_the_first_misfit() -> None:
     result = sequential_phragmen(instance, profile)
     # loads: a 4/2=2, b 3/2=1.5, c 2/1=2 -> b; then a (3+... )/2 = (4+1.5)/2=2.75, c 2 -> c; then a does not fit.
     assert result.selected == ["b", "c"]
-    assert result.rounds[0]["load"] == pytest.approx(1.5)
+    assert isinstance(result.rounds[0], PhragmenRound) and result.rounds[0].load == pytest.approx(1.5)
     assert "a came next but does not fit" in result.details["stopped"]
 
 
@@ -120,14 +135,25 @@ def test_lottery_tie_break_is_reproducible_from_the_seed() -> None:
 
 
 def test_every_pabulib_rule_name_maps_to_a_registered_rule() -> None:
-    registry = rules()
-    for meta_name, (key, _) in PABULIB_RULES.items():
-        assert key in registry, meta_name
-    spec, options = resolve("equalshares/add1-comparison")
-    assert spec.key == "equalshares" and options == {"completion": "add1", "comparison": True}
-    with pytest.raises(PBError, match="unknown"):
-        resolve("unknown")
-    with pytest.raises(PBError, match="unknown rule"):
-        resolve("borda-count")
+    keys = set(PB_RULES.keys())
+    for alias in PB_RULES.aliases():
+        assert alias.key in keys, alias.name
+    entry, options = PB_RULES.resolve("equalshares/add1-comparison")
+    assert entry.key == "equalshares" and options == {"completion": "add1", "comparison": True}
     instance, profile = PARK
-    assert count("greedy-exclusive", instance, profile).details["declared_rule"] == "greedy-exclusive"
+    with pytest.raises(PBError, match="unknown"):
+        count("unknown", instance, profile)
+    with pytest.raises(PBError, match="unknown rule"):
+        count("borda-count", instance, profile)
+    outcome = count("greedy-exclusive", instance, profile)
+    assert outcome.rule == "greedy-exclusive" and outcome.rule_key == "greedy" and outcome.notes
+
+
+def test_utilitarian_completion_is_a_typed_round_after_the_mes_rounds() -> None:
+    instance, profile = PARK
+    plain = method_of_equal_shares(instance, profile, completion="none")
+    completed = method_of_equal_shares(instance, profile, completion="utilitarian")
+    added = completed.rounds[len(plain.rounds) :]
+    assert [step.to_dict()["type"] for step in added] == ["completion-step"] * len(added)
+    assert [step.to_dict()["project"] for step in added] == completed.selected[len(plain.selected) :]
+    assert completed.total_cost == instance.total_cost(completed.selected)

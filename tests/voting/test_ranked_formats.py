@@ -6,13 +6,14 @@ import json
 
 import pytest
 
+from engines.errors import EngineInputError
 from tests.shared_data import shared_path
 from voting.formats import ballot_export
 from voting.formats.blt import parse_blt, read_blt, write_blt
 from voting.formats.ranked_scot import parse_scot_csv
 from voting.formats.rctab import read_cdf_file
-from voting.rules.ranked import BallotError, BallotRules, Profile
-from voting.rules.stv import scottish_stv
+from voting.ranked.ballots import BallotRules, RankedProfile
+from voting.ranked.stv import scottish_stv
 
 BLT = """4 2
 -4
@@ -63,11 +64,11 @@ def test_blt_round_trips_through_the_writer(tmp_path):
     ],
 )
 def test_bad_blt_names_the_line_and_reason(text, line, reason):
-    with pytest.raises(BallotError) as info:
+    with pytest.raises(EngineInputError) as info:
         parse_blt(text, source="bad.blt")
     assert info.value.line == line
     assert reason in info.value.reason
-    assert info.value.one_line().startswith(f"bad.blt:{line}: ")
+    assert info.value.location_line().startswith(f"bad.blt:{line}: ")
 
 
 def test_scot_csv_reads_counts_names_and_ward():
@@ -90,7 +91,7 @@ def test_scottish_ward_file_matches_its_blt_conversion():
 
 
 def test_ballot_export_round_trips_and_holds_no_voter_order():
-    profile = Profile.from_rankings(["Ann", "Bo", "Cy"], [[0, 1], [2], [0, 1], [[1, 2], 0]], title="Poll")
+    profile = RankedProfile.from_rankings(["Ann", "Bo", "Cy"], [[0, 1], [2], [0, 1], [[1, 2], 0]], title="Poll")
     document = ballot_export.export_ballots(profile)
     assert document["format"] == "civic-ranked-ballots"
     assert document["ballots"][0] == {"ranking": [["Ann"], ["Bo"]], "count": 2}
@@ -101,7 +102,7 @@ def test_ballot_export_round_trips_and_holds_no_voter_order():
 
 def test_ballot_export_rejects_unknown_candidates():
     bad = {"format": "civic-ranked-ballots", "version": 1, "candidates": ["A"], "ballots": [{"ranking": [["Z"]], "count": 1}]}
-    with pytest.raises(BallotError, match="unknown candidate 'Z'"):
+    with pytest.raises(EngineInputError, match="unknown candidate 'Z'"):
         ballot_export.from_document(bad)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.voting.ranked_factories import profile
-from voting.rules.irv import IrvOptions, batch_losers, instant_runoff
-from voting.rules.ranked import JavaRandom, TieBreak
-from voting.rules.ranked_registry import get_rule, method_names, rule_for_rctab_mode
+from voting.ranked.irv import IrvOptions, batch_losers, instant_runoff
+from voting.ranked.registry import RANKED_METHODS, method_for_rctab_mode
+from voting.ranked.tiebreak import JavaRandom, RankedTieBreak
 
 
 def test_majority_winner_in_first_round_stops_the_count():
@@ -44,14 +44,14 @@ def test_tie_for_last_is_broken_by_previous_round_totals():
 
 def test_tie_with_no_history_goes_to_a_reproducible_seeded_lottery():
     ballots = [(5, "A"), (2, "BA"), (2, "CA"), (4, "D")]
-    runs = [instant_runoff(profile(ballots), options=IrvOptions(tiebreak=TieBreak(seed=7))) for _ in range(3)]
+    runs = [instant_runoff(profile(ballots), options=IrvOptions(tiebreak=RankedTieBreak(seed=7))) for _ in range(3)]
     assert len({r.rounds[0].eliminated[0] for r in runs}) == 1
     assert "lot (seed 7)" in runs[0].rounds[0].reasons[runs[0].rounds[0].eliminated[0]]
 
 
 def test_candidate_order_tiebreak_eliminates_the_later_listed():
     ballots = [(5, "A"), (2, "BA"), (2, "CA"), (4, "D")]
-    result = instant_runoff(profile(ballots), options=IrvOptions(tiebreak=TieBreak("candidate_order")))
+    result = instant_runoff(profile(ballots), options=IrvOptions(tiebreak=RankedTieBreak("candidate_order")))
     assert result.rounds[0].eliminated == ["C"]
 
 
@@ -76,11 +76,11 @@ def test_java_random_matches_the_jdk_sequence():
 
 
 def test_registry_maps_names_and_rctab_modes_to_rules():
-    assert {"irv", "stv-scottish", "stv-meek", "schulze", "ranked-pairs", "copeland", "borda"} <= set(method_names())
-    assert get_rule("irv").function is instant_runoff
-    assert get_rule("stv-scottish").display_name == "STV (Scottish rules, WIGM)"
-    assert rule_for_rctab_mode("singleWinnerMajority").function is instant_runoff
-    assert rule_for_rctab_mode("multiWinnerAllowMultipleWinnersPerRound").name == "stv-rctab"
+    assert {"irv", "stv-scottish", "stv-meek", "schulze", "ranked-pairs", "copeland", "borda"} <= set(RANKED_METHODS.names())
+    assert RANKED_METHODS.get("irv").function is instant_runoff
+    assert RANKED_METHODS.get("stv-scottish").display_name == "STV (Scottish rules, WIGM)"
+    assert method_for_rctab_mode("singleWinnerMajority").function is instant_runoff
+    assert method_for_rctab_mode("multiWinnerAllowMultipleWinnersPerRound").key == "stv-rctab"
 
 
 def test_result_to_dict_is_json_ready():

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from engines.errors import EngineInputError
 from tests.shared_data import shared_path
 from voting.formats.rctab import load_config, rctab_report, read_profile, tabulate_rctab
-from voting.rules.ranked import BallotError
 
 CASES = [
     "aliases_cdf_json",
@@ -106,7 +106,7 @@ def test_winners_match_rctab_summary(counted, case):
 def test_ballot_with_more_ranks_than_allowed_is_rejected_with_its_line():
     folder = case_dir("max_ranking_enforcement")
     config = load_config(folder / "max_ranking_enforcement_config.json")
-    with pytest.raises(BallotError) as info:
+    with pytest.raises(EngineInputError) as info:
         read_profile(config)
     assert info.value.line == 2
     assert "maxRankingsAllowed" in info.value.reason

@@ -6,10 +6,12 @@ import json
 
 import pytest
 
+from engines.errors import EngineInputError
 from tests.voting.ranked_factories import profile
 from voting.formats.rctab import load_config, tabulate_rctab, tiebreak, winner_election_mode
-from voting.rules.irv import IrvOptions, instant_runoff
-from voting.rules.ranked import OVERVOTE_MARK, BallotError, BallotRules, JavaRandom, TieBreak
+from voting.ranked.ballots import OVERVOTE_MARK, BallotRules
+from voting.ranked.irv import IrvOptions, instant_runoff
+from voting.ranked.tiebreak import JavaRandom, RankedTieBreak
 
 
 def write_config(tmp_path, rules: dict, csv_rows: list[str], candidates=("A", "B", "C")) -> str:
@@ -33,20 +35,20 @@ def test_legacy_rule_names_are_understood(tmp_path):
         )
     )
     assert winner_election_mode(config) == "multiWinnerAllowMultipleWinnersPerRound"
-    assert tiebreak(config) == TieBreak("candidate_order")
+    assert tiebreak(config) == RankedTieBreak("candidate_order")
 
 
 def test_operator_tiebreak_stops_only_when_a_tie_is_met(tmp_path):
     no_tie = write_config(tmp_path, {"tiebreakMode": "stopCountingAndAsk"}, ["1,1,,", "2,1,,", "3,,1,"])
     assert tabulate_rctab(load_config(no_tie)).elected == ["A"]
     tied = write_config(tmp_path, {"tiebreakMode": "stopCountingAndAsk"}, ["1,1,,", "2,,1,", "3,,,1", "4,1,,", "5,,1,"])
-    with pytest.raises(BallotError, match="tie between .* returning officer"):
+    with pytest.raises(EngineInputError, match="tie between .* returning officer"):
         tabulate_rctab(load_config(tied))
 
 
 def test_generated_permutation_is_reproducible_from_the_seed():
     ballots = [(5, "A"), (2, "BA"), (2, "CA"), (4, "D")]
-    rule = TieBreak("permutation", seed=3, java_random=True)
+    rule = RankedTieBreak("permutation", seed=3, java_random=True)
     first = instant_runoff(profile(ballots), options=IrvOptions(tiebreak=rule))
     again = instant_runoff(profile(ballots), options=IrvOptions(tiebreak=rule))
     assert first.rounds[0].eliminated == again.rounds[0].eliminated

@@ -9,7 +9,7 @@ import pytest
 
 from tests.shared_data import shared_path
 from voting.formats.ranked_scot import read_scot_csv
-from voting.rules.stv import scottish_stv
+from voting.ranked.stv import scottish_stv
 
 
 def wards() -> list[dict[str, str]]:

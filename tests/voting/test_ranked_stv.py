@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.voting.ranked_factories import profile
-from voting.rules.stv import fractional_surplus_stv, meek_stv, scottish_stv
+from voting.ranked.stv import fractional_surplus_stv, meek_stv, scottish_stv
 
 
 def test_scottish_transfer_values_are_truncated_to_five_decimals():

@@ -17,69 +17,60 @@ error names the line, because election staff fix these files by hand.
 
 from __future__ import annotations
 
+import os
 import shlex
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from voting.rules.ranked import Ballot, BallotError, Profile
+from engines.errors import EngineInputError
+from engines.files import read_bytes
+from voting.ranked.ballots import RankedBallot, RankedProfile, Ranking, Votes, add_votes
+
+from .ranked_numbers import MAX_CANDIDATES, located_int, located_weight
 
 __all__ = ["parse_blt", "read_blt", "write_blt"]
 
-
-def read_blt(path: str | Path) -> Profile:
-    """Read a ``.blt`` file into a grouped profile."""
-    path = Path(path)
+def read_blt(path: str | os.PathLike[str]) -> RankedProfile:
+    """Read a ``.blt`` file into a grouped profile (UTF-8, or Latin-1 as older ERS files are)."""
+    name = os.fspath(path)
+    data = read_bytes(name)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
-    except OSError as exc:
-        raise BallotError(f"cannot read file: {exc.strerror}", path=str(path)) from None
-    return parse_blt(text, source=str(path))
+        text = data.decode("latin-1")
+    return parse_blt(text, source=name)
 
 
-def _weight(token: str, source: str, line: int) -> int | Decimal:
-    try:
-        value = Decimal(token)
-    except InvalidOperation:
-        raise BallotError(f"ballot weight {token!r} is not a number", path=source, line=line) from None
-    if value <= 0:
-        raise BallotError(f"ballot weight must be positive, got {token}", path=source, line=line)
-    return int(value) if value == value.to_integral_value() else value
-
-
-def parse_blt(text: str, *, source: str = "<blt>") -> Profile:
-    """Parse ``.blt`` text; raises :class:`BallotError` with the offending line number."""
-    lines = [(i, raw.split("#", 1)[0].strip()) for i, raw in enumerate(text.splitlines(), start=1)]
-    lines = [(i, s) for i, s in lines if s]
+def parse_blt(text: str, *, source: str = "<blt>") -> RankedProfile:
+    """Parse ``.blt`` text; raises :class:`EngineInputError` with the offending line number."""
+    numbered = [(i, raw.split("#", 1)[0].strip()) for i, raw in enumerate(text.splitlines(), start=1)]
+    lines = [(i, s) for i, s in numbered if s]
     if not lines:
-        raise BallotError("file is empty", path=source, line=1)
+        raise EngineInputError(source, 1, "file is empty")
     cursor = 0
     line_no, header = lines[cursor]
     parts = header.split()
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise BallotError("first line must be '<candidates> <seats>'", path=source, line=line_no)
-    n, seats = int(parts[0]), int(parts[1])
-    if n < 1 or seats < 1:
-        raise BallotError("need at least one candidate and one seat", path=source, line=line_no)
+    if len(parts) != 2:
+        raise EngineInputError(source, line_no, "first line must be '<candidates> <seats>'")
+    n = located_int(parts[0], "number of candidates", source, line_no, minimum=1, maximum=MAX_CANDIDATES)
+    seats = located_int(parts[1], "number of seats", source, line_no, minimum=1, maximum=MAX_CANDIDATES)
+    if seats > n:
+        raise EngineInputError(source, line_no, f"{seats} seats but only {n} candidates")
     cursor += 1
     withdrawn: set[int] = set()
     while cursor < len(lines) and lines[cursor][1].startswith("-") and lines[cursor][1] != "-":
         line_no, content = lines[cursor]
         for token in content.split():
-            try:
-                index = -int(token)
-            except ValueError:
-                raise BallotError(f"withdrawn candidate {token!r} is not a number", path=source, line=line_no) from None
+            if not token.startswith("-"):
+                raise EngineInputError(source, line_no, f"withdrawn candidate {token!r} is not a negative number")
+            index = located_int(token[1:], "withdrawn candidate", source, line_no)
             if not 1 <= index <= n:
-                raise BallotError(f"withdrawn candidate {index} out of range 1..{n}", path=source, line=line_no)
+                raise EngineInputError(source, line_no, f"withdrawn candidate {index} out of range 1..{n}")
             withdrawn.add(index - 1)
         cursor += 1
 
-    weights: dict[tuple, int | Decimal] = {}
+    weights: dict[Ranking, Votes] = {}
     while True:
         if cursor >= len(lines):
-            raise BallotError("missing the '0' line that ends the ballots", path=source, line=lines[-1][0])
+            raise EngineInputError(source, lines[-1][0], "missing the '0' line that ends the ballots")
         line_no, content = lines[cursor]
         cursor += 1
         tokens = content.split()
@@ -88,26 +79,26 @@ def parse_blt(text: str, *, source: str = "<blt>") -> Profile:
         if tokens == ["0"]:
             break
         if not tokens:
-            raise BallotError("ballot line has no weight", path=source, line=line_no)
-        weight = _weight(tokens[0], source, line_no)
-        if tokens[-1] != "0":
-            raise BallotError("ballot line must end with 0", path=source, line=line_no)
-        ranking = []
+            raise EngineInputError(source, line_no, "ballot line has no weight")
+        weight = located_weight(tokens[0], source, line_no)
+        if tokens[-1] != "0" or len(tokens) < 2:
+            raise EngineInputError(source, line_no, "ballot line must end with 0")
+        ranking: list[tuple[int, ...]] = []
         for token in tokens[1:-1]:
             if token == "-":
                 ranking.append(())
                 continue
             position = []
             for part in token.split("="):
-                if not part.isdigit():
-                    raise BallotError(f"preference {token!r} is not a candidate number", path=source, line=line_no)
-                index = int(part)
+                if not part.isascii() or not part.isdigit():
+                    raise EngineInputError(source, line_no, f"preference {token!r} is not a candidate number")
+                index = located_int(part, "candidate", source, line_no)
                 if not 1 <= index <= n:
-                    raise BallotError(f"candidate {index} out of range 1..{n}", path=source, line=line_no)
+                    raise EngineInputError(source, line_no, f"candidate {index} out of range 1..{n}")
                 position.append(index - 1)
             ranking.append(tuple(position))
         key = tuple(ranking)
-        weights[key] = weights.get(key, 0) + weight
+        weights[key] = add_votes(weights.get(key, 0), weight)
 
     strings: list[tuple[int, str]] = []
     for line_no, content in lines[cursor:]:
@@ -115,20 +106,21 @@ def parse_blt(text: str, *, source: str = "<blt>") -> Profile:
             for token in shlex.split(content):
                 strings.append((line_no, token))
         except ValueError:
-            raise BallotError("unterminated quoted name", path=source, line=line_no) from None
+            raise EngineInputError(source, line_no, "unterminated quoted name") from None
     if len(strings) < n:
         line = strings[-1][0] if strings else lines[-1][0]
-        raise BallotError(f"expected {n} candidate names, found {len(strings)}", path=source, line=line)
+        raise EngineInputError(source, line, f"expected {n} candidate names, found {len(strings)}")
     names = tuple(s for _, s in strings[:n])
     if len(set(names)) != n:
-        raise BallotError("candidate names must be distinct", path=source, line=strings[0][0])
+        raise EngineInputError(source, strings[0][0], "candidate names must be distinct")
     title = strings[n][1] if len(strings) > n else ""
-    return Profile(
+    return RankedProfile(
         names,
-        [Ballot(r, w) for r, w in weights.items()],
+        [RankedBallot(r, w) for r, w in weights.items()],
         seats=seats,
         title=title,
         withdrawn=frozenset(withdrawn),
+        source=source,
     )
 
 
@@ -136,7 +128,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def write_blt(profile: Profile) -> str:
+def write_blt(profile: RankedProfile) -> str:
     """Serialise a profile as ``.blt`` text (identical ballots written once with their weight)."""
     out = [f"{len(profile.candidates)} {profile.seats}"]
     if profile.withdrawn:

@@ -24,38 +24,43 @@ import csv
 import io
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
+from typing import IO
 
-from voting.rules.pb import (
+from engines.errors import EngineInputError
+from engines.files import atomic_write, csv_rows, read_text
+from engines.numbers import MAX_DIGITS, NumberError, parse_decimal, parse_int
+from voting.pb.arrays import paused_gc
+from voting.pb.types import (
     APPROVAL,
     CHOOSE_1,
     CUMULATIVE,
     ORDINAL,
     SCORING,
-    Ballot,
-    Instance,
+    PBBallot,
     PBError,
-    Profile,
+    PBInstance,
+    PBProfile,
     Project,
 )
-from voting.rules.pb_arrays import paused_gc
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 _CHOOSE_K = re.compile(r"choose-(\d+)")
+MAX_SELECTED_FLAG = 9
+"""PROJECTS ``selected`` holds 0 to 3 in every known file; a larger flag is a typo, not a number."""
 
 
 class PabulibError(PBError):
     """Malformed ``.pb`` input; ``str()`` is the one line ``FILE:LINE: reason`` shown to the user."""
 
-    def __init__(self, path: str, line: int, reason: str) -> None:
-        self.path = path
-        self.line = line
-        self.reason = reason
-        super().__init__(f"{path}:{line}: {reason}")
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        super().__init__(reason, path, line)
+
+
+Fail = Callable[[str, int], PabulibError]
+"""Builds the error for a reason at a line (the reader's current line by default)."""
 
 
 @dataclass
@@ -68,8 +73,8 @@ class PBFile:
     project_rows: list[list[str]]
     vote_columns: list[str]
     vote_rows: list[list[str]]
-    instance: Instance
-    profile: Profile
+    instance: PBInstance
+    profile: PBProfile
     meta_lines: dict[str, int] = field(default_factory=dict)
     """Line of each META key in the file, so that a bad ``rule`` or ``budget`` can be pointed at."""
     selected_official: dict[str, int] = field(default_factory=dict)
@@ -81,32 +86,42 @@ class PBFile:
         return self.meta.get("rule")
 
 
+_PB_HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\"?META\"?\s*;*\s*\r?\n\s*\"?key\"?\s*;\s*\"?value\"?", re.IGNORECASE)
+
+
+def looks_like_pabulib(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a pabulib file: a ``META`` line, then ``key;value``.
+
+    For format detection (``voting.formats.detect``) of uploads whose name does not end in ``.pb``.
+    """
+    return _PB_HEAD.match(head) is not None
+
+
 def read_pb(path: str | os.PathLike[str]) -> PBFile:
-    """Read and validate a ``.pb`` file; raise :class:`PabulibError` naming the line at fault."""
-    name = str(path)
+    """Read and validate a ``.pb`` file; raise :class:`PabulibError` naming the line at fault.
+
+    The file is read by :func:`engines.files.read_text` (missing file, directory, not UTF-8 and
+    gzip are handled there); its errors come back as :class:`PabulibError`."""
+    name = os.fspath(path)
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")
-    except OSError as error:
-        raise PabulibError(name, 0, f"cannot open file: {error.strerror or error}") from None
-    with handle, paused_gc():
-        try:
-            return _parse(name, handle)
-        except UnicodeDecodeError as error:
-            raise PabulibError(name, 0, f"not UTF-8 text ({error.reason})") from None
+        text = read_text(path)
+    except EngineInputError as error:
+        raise PabulibError(error.path, error.line, error.reason) from None
+    return read_pb_text(text, name)
 
 
 def read_pb_text(text: str, name: str = "<string>") -> PBFile:
     """Parse ``.pb`` content held in memory (uploads, tests)."""
-    return _parse(name, io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    with paused_gc():
+        return _parse(name, io.StringIO(text.removeprefix("\ufeff"), newline=""))
 
 
-def _parse(name: str, handle: Iterable[str]) -> PBFile:
-    reader = csv.reader(handle, delimiter=";", quotechar='"')
+def _parse(name: str, handle: Iterator[str]) -> PBFile:
+    current = 0
 
     def fail(reason: str, line: int | None = None) -> PabulibError:
-        return PabulibError(name, reader.line_num if line is None else line, reason)
+        return PabulibError(name, current if line is None else line, reason)
 
-    rows = _rows(reader, fail)
     meta: dict[str, str] = {}
     meta_lines: dict[str, int] = {}
     project_columns: list[str] = []
@@ -119,7 +134,7 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
     seen_sections: list[str] = []
     meta_end_line = 1
     votes_header_line = 0
-    for row in rows:
+    for current, row in _rows(handle, name):
         marker = row[0].strip().upper() if len(row) == 1 or not any(cell.strip() for cell in row[1:]) else ""
         if marker in SECTIONS:
             expected = SECTIONS[len(seen_sections)] if len(seen_sections) < 3 else None
@@ -128,7 +143,7 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
             seen_sections.append(marker)
             section, header = marker, None
             if marker == "PROJECTS":
-                meta_end_line = reader.line_num
+                meta_end_line = current
             continue
         if section is None:
             raise fail("expected META as the first line")
@@ -149,7 +164,7 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
                     if required not in header:
                         raise fail(f"VOTES header has no '{required}' column")
                 vote_columns = header
-                votes_header_line = reader.line_num
+                votes_header_line = current
             continue
         if section == "META":
             key = row[0].strip()
@@ -158,17 +173,17 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
             if key in meta:
                 raise fail(f"META key '{key}' given twice")
             meta[key] = ";".join(row[1:]) if len(row) > 1 else ""
-            meta_lines[key] = reader.line_num
+            meta_lines[key] = current
         elif section == "PROJECTS":
             if len(row) != len(project_columns):
                 raise fail(f"PROJECTS row has {len(row)} fields, header has {len(project_columns)}")
             project_rows.append(row)
-            project_rows[-1].append(str(reader.line_num))  # line number, stripped below
+            project_rows[-1].append(str(current))  # line number, stripped below
         else:
             if len(row) != len(vote_columns):
                 raise fail(f"VOTES row has {len(row)} fields, header has {len(vote_columns)}")
             vote_rows.append(row)
-            vote_rows[-1].append(str(reader.line_num))
+            vote_rows[-1].append(str(current))
 
     if len(seen_sections) < 3:
         missing = SECTIONS[len(seen_sections)]
@@ -181,12 +196,12 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
     max_length = _meta_int(meta, "max_length", fail, meta_lines.get("max_length", meta_end_line))
 
     projects, selected = _projects(project_columns, project_rows, fail)
-    instance = Instance(tuple(projects), budget, dict(meta))
+    instance = PBInstance(tuple(projects), budget, dict(meta))
     ballots = _ballots(vote_columns, vote_rows, vote_type, max_length, instance, fail)
     if not ballots:
         raise fail("empty profile: the VOTES section has no ballots", votes_header_line)
     kind = APPROVAL if _CHOOSE_K.fullmatch(vote_type) and vote_type != CHOOSE_1 else vote_type
-    profile = Profile(kind, ballots, max_length)
+    profile = PBProfile(kind, ballots, max_length)
     for rows_ in (project_rows, vote_rows):
         for row in rows_:
             row.pop()
@@ -195,62 +210,69 @@ def _parse(name: str, handle: Iterable[str]) -> PBFile:
     )
 
 
-def _rows(reader: Iterator[list[str]], fail) -> Iterator[list[str]]:
+def _rows(handle: Iterator[str], name: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records with their line numbers; fields bounded by :data:`engines.files.MAX_FIELD`."""
     try:
-        for row in reader:
+        for line, row in csv_rows(handle, name, delimiter=";"):
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            yield row
-    except csv.Error as error:
-        raise fail(f"bad CSV quoting ({error})") from None
+            yield line, row
+    except EngineInputError as error:
+        raise PabulibError(error.path, error.line, error.reason) from None
 
 
-def _number(text: str, what: str, fail, line: int | None = None) -> Fraction:
-    cleaned = text.strip()
+def _number(text: str, what: str, fail: Fail, line: int) -> Fraction:
+    """A non-negative amount: a bounded decimal (``12``, ``3.50``, ``1e6``) or an exact ``p/q``
+    (which :func:`write_pb` writes for amounts with no finite decimal expansion)."""
     try:
-        value = Fraction(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise fail(f"{what} is not a number: {text!r}", line) from None
-    if value < 0:
-        raise fail(f"{what} is negative: {text!r}", line)
+        if "/" in text:
+            numerator, denominator = text.split("/", 1)
+            value = Fraction(
+                parse_int(numerator, what=what), parse_int(denominator, what=f"{what} denominator", minimum=1)
+            )
+        else:
+            value = parse_decimal(text, what=what)
+    except NumberError as error:
+        raise fail(str(error), line) from None
     return value
 
 
-def _points(text: str, fail, line: int) -> int | Fraction:
+def _points(text: str, fail: Fail, line: int) -> int | Fraction:
     """Points are whole numbers in every known file: parse those fast, anything else exactly."""
-    if text.isdigit():
+    if text.isdigit() and len(text) <= MAX_DIGITS:
         return int(text)
     value = _number(text, "points", fail, line)
     return int(value) if value.denominator == 1 else value
 
 
-def _meta_budget(meta: dict[str, str], fail, line: int) -> Fraction:
+def _meta_budget(meta: dict[str, str], fail: Fail, line: int) -> Fraction:
     if "budget" not in meta or not meta["budget"].strip():
         raise fail("META has no budget", line)
     return _number(meta["budget"], "budget", fail, line)
 
 
-def _meta_vote_type(meta: dict[str, str], fail, line: int) -> str:
+def _meta_vote_type(meta: dict[str, str], fail: Fail, line: int) -> str:
     vote_type = meta.get("vote_type", APPROVAL).strip() or APPROVAL
     if vote_type not in (APPROVAL, CUMULATIVE, CHOOSE_1, ORDINAL, SCORING) and not _CHOOSE_K.fullmatch(vote_type):
         raise fail(f"unknown vote_type {vote_type!r}", line)
     return vote_type
 
 
-def _meta_int(meta: dict[str, str], key: str, fail, line: int) -> int | None:
+def _meta_int(meta: dict[str, str], key: str, fail: Fail, line: int) -> int | None:
+    """A whole number of at least 1 (``max_length``: a ballot names at least one project)."""
     if key not in meta or not meta[key].strip():
         return None
-    value = _number(meta[key], key, fail, line)
-    if value.denominator != 1:
-        raise fail(f"{key} is not a whole number: {meta[key]!r}", line)
-    return int(value)
+    try:
+        return parse_int(meta[key], what=key, minimum=1)
+    except NumberError as error:
+        raise fail(str(error), line) from None
 
 
 def _split_list(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",")) if text.strip() else ()
 
 
-def _projects(columns: list[str], rows: list[list[str]], fail) -> tuple[list[Project], dict[str, int]]:
+def _projects(columns: list[str], rows: list[list[str]], fail: Fail) -> tuple[list[Project], dict[str, int]]:
     at = {name: i for i, name in enumerate(columns)}
     projects: list[Project] = []
     selected: dict[str, int] = {}
@@ -265,10 +287,11 @@ def _projects(columns: list[str], rows: list[list[str]], fail) -> tuple[list[Pro
         seen.add(project_id)
         cost = _number(row[at["cost"]], f"cost of project {project_id}", fail, line)
         if "selected" in at and row[at["selected"]].strip():
-            flag = row[at["selected"]].strip()
-            if not flag.isdigit():
-                raise fail(f"selected of project {project_id} is not a whole number: {flag!r}", line)
-            selected[project_id] = int(flag)
+            try:
+                flag = parse_int(row[at["selected"]], what=f"selected of project {project_id}", maximum=MAX_SELECTED_FLAG)
+            except NumberError as error:
+                raise fail(str(error), line) from None
+            selected[project_id] = flag
         projects.append(
             Project(
                 id=project_id,
@@ -286,17 +309,18 @@ def _ballots(
     rows: list[list[str]],
     vote_type: str,
     max_length: int | None,
-    instance: Instance,
-    fail,
-) -> list[Ballot]:
+    instance: PBInstance,
+    fail: Fail,
+) -> list[PBBallot]:
     at = {name: i for i, name in enumerate(columns)}
     known = instance.position
     points_at = at.get("points")
     weight_at = at.get("weight")
-    uses_points = vote_type in (CUMULATIVE, SCORING) or (vote_type == ORDINAL and points_at is not None)
     if vote_type in (CUMULATIVE, SCORING) and points_at is None:
         raise fail(f"{vote_type} ballots need a 'points' column in VOTES", int(rows[0][-1]) if rows else 0)
-    ballots: list[Ballot] = []
+    if vote_type not in (CUMULATIVE, SCORING, ORDINAL):
+        points_at = None  # approval and choose-k ballots carry no points
+    ballots: list[PBBallot] = []
     seen_voters: set[str] = set()
     for row in rows:
         line = int(row[-1])
@@ -313,8 +337,8 @@ def _ballots(
         if max_length is not None and len(chosen) > max_length:
             raise fail(f"ballot has {len(chosen)} projects, more than max_length {max_length}", line)
         points = None
-        if uses_points:
-            raw = _split_list(row[points_at])  # type: ignore[index]
+        if points_at is not None:
+            raw = _split_list(row[points_at])
             if len(raw) != len(chosen):
                 raise fail(f"{len(raw)} points for {len(chosen)} projects", line)
             points = tuple(_points(p, fail, line) for p in raw)
@@ -322,7 +346,7 @@ def _ballots(
         if weight_at is not None and row[weight_at].strip():
             value = _number(row[weight_at], "weight", fail, line)
             weight = int(value) if value.denominator == 1 else value
-        ballots.append(Ballot(chosen, points, weight, voter_id))
+        ballots.append(PBBallot(chosen, points, weight, voter_id))
     return ballots
 
 
@@ -335,18 +359,11 @@ def format_pb(pb: PBFile) -> str:
 
 def write_pb(pb: PBFile, path: str | os.PathLike[str]) -> None:
     """Write atomically: a temporary file in the same folder, renamed over ``path`` when complete."""
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            _write(pb, handle)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as handle:
+        _write(pb, handle)
 
 
-def _write(pb: PBFile, handle) -> None:
+def _write(pb: PBFile, handle: IO[str]) -> None:
     writer = csv.writer(handle, delimiter=";", quotechar='"', lineterminator="\n")
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
@@ -361,7 +378,7 @@ def _write(pb: PBFile, handle) -> None:
 
 
 def pb_file_from_election(
-    instance: Instance, profile: Profile, meta: dict[str, str] | None = None, path: str = "<memory>"
+    instance: PBInstance, profile: PBProfile, meta: dict[str, str] | None = None, path: str = "<memory>"
 ) -> PBFile:
     """Build a :class:`PBFile` from plain data, e.g. to export a count held in the database."""
     meta_out = {
@@ -378,7 +395,7 @@ def pb_file_from_election(
     uses_points = any(b.points is not None for b in profile.ballots)
     weighted = any(b.weight != 1 for b in profile.ballots)
     vote_columns = ["voter_id", "vote"] + (["points"] if uses_points else []) + (["weight"] if weighted else [])
-    vote_rows = []
+    vote_rows: list[list[str]] = []
     for number, ballot in enumerate(profile.ballots, start=1):
         row = [ballot.voter_id or str(number), ",".join(ballot.projects)]
         if uses_points:

@@ -8,57 +8,64 @@ be reproduced from the councils' own ballot data.
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
+import os
 
-from voting.rules.ranked import Ballot, BallotError, Profile
+from engines.errors import EngineInputError
+from engines.files import csv_rows, read_text
+from voting.ranked.ballots import RankedBallot, RankedProfile, Ranking
+
+from .ranked_numbers import MAX_CANDIDATES, located_int
 
 
 def looks_like_scot_csv(text: str) -> bool:
     """True when the first line is ``<int>,<int>,`` (the scot-elex header)."""
     first = text.lstrip("\ufeff").split("\n", 1)[0].strip().rstrip(",").split(",")
-    return len(first) == 2 and all(part.strip().isdigit() for part in first)
+    return len(first) == 2 and all(part.strip().isascii() and part.strip().isdigit() for part in first)
 
 
-def read_scot_csv(path: str | Path) -> Profile:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise BallotError(f"cannot read file: {exc.strerror}", path=str(path)) from None
-    return parse_scot_csv(text, source=str(path))
+def read_scot_csv(path: str | os.PathLike[str]) -> RankedProfile:
+    return parse_scot_csv(read_text(path), source=os.fspath(path))
 
 
-def parse_scot_csv(text: str, *, source: str = "<csv>") -> Profile:
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [[cell.strip() for cell in row if cell.strip() != ""] for row in rows]
-    if not rows or len(rows[0]) != 2 or not all(c.isdigit() for c in rows[0]):
-        raise BallotError("first line must be '<candidates>,<seats>,'", path=source, line=1)
-    n, seats = int(rows[0][0]), int(rows[0][1])
-    weights: dict[tuple, int] = {}
+def parse_scot_csv(text: str, *, source: str = "<csv>") -> RankedProfile:
+    """Parse scot-elex CSV text; every error names the line."""
+    numbered = [
+        (line, [cell.strip() for cell in row if cell.strip() != ""])
+        for line, row in csv_rows(text.splitlines(), source)
+    ]
+    if not numbered or len(numbered[0][1]) != 2:
+        raise EngineInputError(source, 1, "first line must be '<candidates>,<seats>,'")
+    n = located_int(numbered[0][1][0], "number of candidates", source, 1, minimum=1, maximum=MAX_CANDIDATES)
+    seats = located_int(numbered[0][1][1], "number of seats", source, 1, minimum=1, maximum=MAX_CANDIDATES)
+    if seats > n:
+        raise EngineInputError(source, 1, f"{seats} seats but only {n} candidates")
+    weights: dict[Ranking, int] = {}
     line = 1
-    for line, row in enumerate(rows[1:], start=2):
-        if not row or not row[0].isdigit():
+    names_start = len(numbered)
+    for index, (line, row) in enumerate(numbered[1:], start=1):
+        if not row or not (row[0].isascii() and row[0].isdigit()):
+            names_start = index
             break
         ranking = []
         for cell in row[1:]:
-            if not cell.isdigit() or not 1 <= int(cell) <= n:
-                raise BallotError(f"preference {cell!r} is not a candidate 1..{n}", path=source, line=line)
-            ranking.append((int(cell) - 1,))
+            if not (cell.isascii() and cell.isdigit()):
+                raise EngineInputError(source, line, f"preference {cell!r} is not a candidate 1..{n}")
+            ranking.append((located_int(cell, "preference", source, line, minimum=1, maximum=n) - 1,))
         key = tuple(ranking)
-        weights[key] = weights.get(key, 0) + int(row[0])
+        weights[key] = weights.get(key, 0) + located_int(row[0], "ballot count", source, line)
     else:
-        raise BallotError("no candidate lines after the ballots", path=source, line=line)
-    names_start = line - 1
-    candidate_rows = rows[names_start : names_start + n]
+        raise EngineInputError(source, line, "no candidate lines after the ballots")
+    candidate_rows = [row for _, row in numbered[names_start : names_start + n]]
     if len(candidate_rows) < n or any(len(r) < 2 for r in candidate_rows):
-        raise BallotError(f"expected {n} candidate lines", path=source, line=line)
+        raise EngineInputError(source, numbered[names_start][0], f"expected {n} candidate lines")
     names = tuple(r[1] for r in candidate_rows)
-    title_row = rows[names_start + n] if len(rows) > names_start + n else []
-    return Profile(
+    if len(set(names)) != n:
+        raise EngineInputError(source, numbered[names_start][0], "candidate names must be distinct")
+    title_row = numbered[names_start + n][1] if len(numbered) > names_start + n else []
+    return RankedProfile(
         names,
-        [Ballot(r, w) for r, w in weights.items()],
+        [RankedBallot(r, w) for r, w in weights.items()],
         seats=seats,
         title=title_row[0] if title_row else "",
+        source=source,
     )

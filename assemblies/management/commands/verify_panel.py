@@ -1,42 +1,45 @@
-"""``manage.py verify_panel REPORT.json[.gz]``: exit 0 only if re-running the draw gives the recorded panel."""
+"""``manage.py verify_panel REPORT.json[.gz]``: recompute every figure of a selection report.
+
+Exit codes: 0 every figure matches (``MATCH``); 1 some figure differs (each one is listed on stdout,
+then one ``REPORT: MISMATCH ...`` line on stderr); 2 the report or an input file is malformed or
+unreadable (one ``FILE:LINE: reason`` line).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from assemblies.sortition.errors import InfeasibleQuotasError, SortitionInputError
+from assemblies.management.base import EngineCommand
 from assemblies.sortition.report import read_report, verify_report
 
 
-class Command(BaseCommand):
-    help = "Check a selection report: same files, same draw, same panel."
+class Command(EngineCommand):
+    help = "Check a selection report: same files, same lottery, same figures, same draw, same panel."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("report", help="report written by select_panel --report (JSON, or gzipped JSON if .gz)")
         parser.add_argument("--people", help="people CSV, if it has moved since the report was written")
         parser.add_argument("--categories", help="categories CSV, if it has moved")
 
-    def handle(self, *args: object, **options: object) -> None:
-        path = Path(str(options["report"]))
-        try:
-            report = read_report(path)
-        except (OSError, ValueError) as error:
-            raise CommandError(f"{path}: cannot read report ({error})", returncode=2) from None
-        try:
-            outcome = verify_report(
-                report,
-                report_dir=path.parent,
-                people_path=options["people"],  # type: ignore[arg-type]
-                categories_path=options["categories"],  # type: ignore[arg-type]
-            )
-        except SortitionInputError as error:
-            raise CommandError(str(error), returncode=2) from None
-        except (InfeasibleQuotasError, KeyError, TypeError) as error:
-            raise CommandError(f"{path}: cannot verify ({error})", returncode=1) from None
+    def handle(self, *args: object, **options: Any) -> None:
+        path = str(options["report"])
+        report = read_report(path)
+        outcome = verify_report(
+            report,
+            report_path=path,
+            report_dir=Path(path).parent,
+            people_path=options["people"],
+            categories_path=options["categories"],
+        )
         for message in outcome.messages:
             self.stdout.write(message)
         if not outcome.matches:
-            raise CommandError("MISMATCH: the report does not match a re-run of the draw", returncode=1)
+            differing = len(outcome.messages) - 1
+            raise CommandError(
+                f"{path}: MISMATCH: {differing} figure(s) differ from a re-computation; first: {outcome.messages[0]}",
+                returncode=1,
+            )
         self.stdout.write("MATCH")
