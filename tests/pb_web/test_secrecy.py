@@ -122,19 +122,24 @@ def test_sixteen_concurrent_ballots_by_one_person_count_once(make_process, resid
     process = make_process()
     ideas = ideas_of(process)
     voter = resident()
-    barrier = threading.Barrier(16)
+    barrier = threading.Barrier(16, timeout=60)
     statuses: list[int] = []
-
-    def submit() -> None:
+    # Sign the 16 browsers in here, so the threads hold no database connection until they submit
+    # (the connection pool is smaller than 16).
+    clients = []
+    for _ in range(16):
         client = Client()
         client.force_login(voter.user)
+        clients.append(client)
+
+    def submit(client: Client) -> None:
         barrier.wait()
         try:
             statuses.append(client.post(f"/pb/{process.slug}/vote/", {"project": [str(ideas[0].pk)]}).status_code)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=submit) for _ in range(16)]
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
     for t in threads:
         t.start()
     for t in threads:
