@@ -365,6 +365,9 @@ def _recluster_ballots() -> None:
     """Rewrite the ballot table in (random) UUID order on PostgreSQL, so dumps list no arrival order."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                # Deferred foreign-key checks still pending in this transaction would block CLUSTER.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"CLUSTER {Ballot._meta.db_table} USING {Ballot._meta.db_table}_pkey")
 
 
