@@ -163,7 +163,9 @@ def main() -> int:
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE",
                                            "BEHIND_TLS", "CIVIC_DISABLE_RATE_LIMITS")})
     sys.path[:0] = [str(tmp), str(REPO)]
+    env["STATIC_ROOT"] = str(tmp / "static")
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
     import django
 
     django.setup()
@@ -206,6 +208,8 @@ def main() -> int:
             base_rate, base_codes = _run(port, [None] * args.ballots, args.threads, trivial)
             batch = sessions[n * args.ballots:(n + 1) * args.ballots]
             ballot_rate, ballot_codes = _run(port, batch, args.threads, ballot)
+            if set(ballot_codes) != {200}:
+                print(f"round {n + 1}: ballots answered {ballot_codes}: not every submission succeeded")
             ratios.append(ballot_rate / base_rate)
             print(f"round {n + 1}: trivial view {base_rate:7.1f} req/s {base_codes}  "
                   f"ballots {ballot_rate:7.1f} /s {ballot_codes}  ratio {ballot_rate / base_rate:.2f}")
