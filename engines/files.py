@@ -86,11 +86,15 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
     """Write ``path`` all or nothing: a temporary file in the same directory, renamed on success.
 
     ``OSError`` (missing directory, a directory in the way, a full disk) is raised as
-    ``EngineInputError`` naming the path; the temporary file is removed in every case."""
-    target = Path(path)
+    ``EngineInputError`` naming the path; the temporary file is removed in every case. A link is
+    followed to its target, and a device, pipe or socket is refused: renaming over ``/dev/full`` or
+    ``/dev/stdout`` would replace the device itself when run as root."""
     name = os.fspath(path)
+    target = Path(os.path.realpath(name)) if os.path.islink(name) else Path(name)
     if target.is_dir():
         raise EngineInputError(name, None, "cannot write: it is a directory")
+    if target.exists() and not target.is_file():
+        raise EngineInputError(name, None, "cannot write: not a regular file")
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise EngineInputError(name, None, f"cannot write: no directory {os.fspath(directory)!r}")

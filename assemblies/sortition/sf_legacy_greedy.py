@@ -47,8 +47,8 @@ class _Pool:
 
 def _one_run(people: _Pool, rng: np.random.Generator) -> list[int] | None:
     eligible = np.ones(len(people.ids), dtype=bool)
-    for value in np.flatnonzero(people.upper <= 0):
-        eligible &= ~people.has_value[value]
+    for closed in np.flatnonzero(people.upper <= 0):
+        eligible &= ~people.has_value[closed]
     available = people.value_counts @ eligible
     selected_counts = np.zeros(len(people.lower), dtype=np.int64)
     chosen: list[int] = []

@@ -4,8 +4,8 @@
 unchanged (see ``follow``). These tests count each election twice, skipping and step by step
 (``ADD1_SKIPPING = False``), and require the same result: same projects in the same order, same
 kept budget per voter, same total cost, same per-step summary and round-by-round story, under
-every Add1 completion. The large shared files are marked ``slow`` (step-by-step Add1 on
-Warsaw-Mokotów alone takes ~4 s per completion).
+every Add1 completion. The large shared files are marked ``slow`` (recounting every step on
+them takes seconds per completion; see ``docs/benchmarks/pb.md``).
 """
 
 from __future__ import annotations

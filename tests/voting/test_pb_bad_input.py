@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -73,13 +75,15 @@ def _refused(capsys: pytest.CaptureFixture[str], *args: str) -> re.Match[str]:
         (APPROVAL.replace("rule;", "max_length;0\nrule;"), 5, "below 1"),
         (APPROVAL.replace("rule;", "max_length;1\nrule;"), 14, "more than max_length 1"),
         (APPROVAL.replace("rule;", "max_length;" + "9" * 40 + "\nrule;"), 5, "digits"),
+        (APPROVAL.replace("rule;", "max_length;2\nmin_length;3\nrule;"), 6, "above max_length"),
+        (APPROVAL.replace("vote_type;approval", "vote_type;choose-0"), 4, "at least one project"),
         (WITH_SELECTED.replace("1;60;One;1", "1;60;One;" + "9" * 40), 8, "digits"),
         (APPROVAL.replace("One", "x" * (200 * 1024)), 8, "field larger than field limit"),
     ],
     ids=[
         "cost-exponent", "budget-exponent", "points-exponent", "points-5000-digits", "weight-exponent",
         "weight-nan", "weight-infinity", "weight-negative", "max-length-zero", "ballot-over-max-length",
-        "max-length-40-digits", "selected-40-digits", "field-over-128KB",
+        "max-length-40-digits", "min-over-max-length", "choose-0", "selected-40-digits", "field-over-128KB",
     ],
 )
 def test_bad_number_or_field_in_file_is_one_line_at_its_line(
@@ -145,6 +149,21 @@ def test_unwritable_output_path_is_one_line(tmp_path: Path, capsys: pytest.Captu
     match = _refused(capsys, path, "--json", "--output", str(target))
     assert "cannot write" in match["reason"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["election.pb"]
+
+
+def test_output_to_a_pipe_is_refused_and_a_link_writes_its_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, APPROVAL)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _refused(capsys, path, "--json", "--output", str(fifo))["reason"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    target, link = tmp_path / "result.json", tmp_path / "latest.json"
+    target.write_text("old", encoding="utf-8")
+    link.symlink_to(target)
+    call_command("tally_pb", path, "--json", "--output", str(link), stdout=io.StringIO())
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["engine"] == "pb"
 
 
 def _command(*args: str, close_stdout: bool = False) -> tuple[int, str, str]:

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.shared_data import REPO_ROOT
+from voting.pb import PB_RULES
 
 FILE = (
     "META\nkey;value\nbudget;100\nvote_type;approval\nrule;{rule}\nmin_project_score_threshold;2\n"
@@ -134,3 +135,12 @@ def test_bad_increment_is_a_one_line_error(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         call_command("tally_pb", path, "--increment", "lots")
     assert capsys.readouterr().err.strip().endswith("the Add1 increment 'lots' is not a number")
+
+
+def test_help_lists_every_registered_rule_with_its_source() -> None:
+    completed = _run("--help")
+    assert completed.returncode == 0, completed.stderr
+    text = " ".join(completed.stdout.split())
+    for entry in PB_RULES.entries():
+        assert f"{entry.key}: {entry.display_name}" in text
+    assert "80 % reserve" in text and "equalshares/add1-comparison" in text

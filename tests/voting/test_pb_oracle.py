@@ -7,11 +7,14 @@ Run on the smaller shared files and on random instances; the large files are com
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given
 
-from tests.shared_data import SHARED_DATA, shared_path
+from tests.shared_data import REPO_ROOT, SHARED_DATA, shared_path
 from tests.voting.pb_oracle import free_projects, oracle_greedy, oracle_mes, oracle_phragmen
 from tests.voting.pb_strategies import ORACLE_SETTINGS, elections
 from voting.formats.pabulib import read_pb
@@ -105,3 +108,17 @@ def test_mes_add1_matches_pabutools_on_random_approval(election) -> None:
 @given(elections())
 def test_phragmen_matches_pabutools_on_random_approval(election) -> None:
     assert ours_phragmen(*election) == oracle_phragmen(*election)
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "ImportError"), ("", "Skipped")])
+def test_a_missing_oracle_fails_under_ci_and_skips_elsewhere(ci: str, outcome: str) -> None:
+    """About 150 oracle tests must not pass silently as skipped in CI when pabutools is missing."""
+    code = (
+        "import sys; sys.modules['pabutools'] = None\n"
+        "try:\n    import tests.voting.pb_oracle\n"
+        "except ImportError:\n    print('ImportError')\n"
+        "except BaseException as error:\n    print(type(error).__name__)\n"
+    )
+    env = {**os.environ, "CI": ci}
+    completed = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert completed.stdout.strip() == outcome, completed.stderr

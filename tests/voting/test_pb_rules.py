@@ -147,6 +147,7 @@ def test_every_pabulib_rule_name_maps_to_a_registered_rule() -> None:
         count("borda-count", instance, profile)
     outcome = count("greedy-exclusive", instance, profile)
     assert outcome.rule == "greedy-exclusive" and outcome.rule_key == "greedy" and outcome.notes
+    assert outcome.to_dict()["counted_as"] == "greedy"
 
 
 def test_utilitarian_completion_is_a_typed_round_after_the_mes_rounds() -> None:
@@ -157,3 +158,13 @@ def test_utilitarian_completion_is_a_typed_round_after_the_mes_rounds() -> None:
     assert [step.to_dict()["type"] for step in added] == ["completion-step"] * len(added)
     assert [step.to_dict()["project"] for step in added] == completed.selected[len(plain.selected) :]
     assert completed.total_cost == instance.total_cost(completed.selected)
+
+
+def test_registry_describes_every_rule_for_the_officers_choice() -> None:
+    described = json.loads(json.dumps(PB_RULES.describe()))
+    by_key = {entry["key"]: entry for entry in described}
+    assert set(by_key) == {"greedy", "greedy-no-skip", "greedy-threshold", "greedy-custom", "equalshares", "phragmen"}
+    assert all(entry["display_name"] and entry["source"] and entry["ballot_types"] for entry in described)
+    assert by_key["phragmen"]["ballot_types"] == ["approval", "choose-1"]
+    assert "equalshares/add1-comparison" in by_key["equalshares"]["aliases"]
+    assert "completion" in by_key["equalshares"]["accepts"] and "completion" not in by_key["greedy"]["accepts"]

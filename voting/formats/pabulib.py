@@ -194,6 +194,10 @@ def _parse(name: str, handle: Iterator[str]) -> PBFile:
     budget = _meta_budget(meta, fail, meta_lines.get("budget", meta_end_line))
     vote_type = _meta_vote_type(meta, fail, meta_lines.get("vote_type", meta_end_line))
     max_length = _meta_int(meta, "max_length", fail, meta_lines.get("max_length", meta_end_line))
+    min_line = meta_lines.get("min_length", meta_end_line)
+    min_length = _meta_int(meta, "min_length", fail, min_line, minimum=0)
+    if min_length is not None and max_length is not None and min_length > max_length:
+        raise fail(f"min_length {min_length} is above max_length {max_length}", min_line)
 
     projects, selected = _projects(project_columns, project_rows, fail)
     instance = PBInstance(tuple(projects), budget, dict(meta))
@@ -253,17 +257,20 @@ def _meta_budget(meta: dict[str, str], fail: Fail, line: int) -> Fraction:
 
 def _meta_vote_type(meta: dict[str, str], fail: Fail, line: int) -> str:
     vote_type = meta.get("vote_type", APPROVAL).strip() or APPROVAL
-    if vote_type not in (APPROVAL, CUMULATIVE, CHOOSE_1, ORDINAL, SCORING) and not _CHOOSE_K.fullmatch(vote_type):
+    choose = _CHOOSE_K.fullmatch(vote_type)
+    if vote_type not in (APPROVAL, CUMULATIVE, CHOOSE_1, ORDINAL, SCORING) and not choose:
         raise fail(f"unknown vote_type {vote_type!r}", line)
+    if choose and (len(choose[1]) > MAX_DIGITS or int(choose[1]) < 1):
+        raise fail(f"vote_type {vote_type!r}: a ballot must be able to name at least one project", line)
     return vote_type
 
 
-def _meta_int(meta: dict[str, str], key: str, fail: Fail, line: int) -> int | None:
-    """A whole number of at least 1 (``max_length``: a ballot names at least one project)."""
+def _meta_int(meta: dict[str, str], key: str, fail: Fail, line: int, minimum: int = 1) -> int | None:
+    """A whole number of at least ``minimum`` (``max_length``: a ballot names at least one project)."""
     if key not in meta or not meta[key].strip():
         return None
     try:
-        return parse_int(meta[key], what=key, minimum=1)
+        return parse_int(meta[key], what=key, minimum=minimum)
     except NumberError as error:
         raise fail(str(error), line) from None
 

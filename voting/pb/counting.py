@@ -33,6 +33,7 @@ def count(name: str, instance: PBInstance, profile: PBProfile, **options: Any) -
     if entry.ballot_types and profile.vote_type not in entry.ballot_types:
         raise PBError(f"{entry.display_name} does not count {profile.vote_type} ballots")
     outcome = entry.function(instance, profile, **{**implied, **given})
+    outcome.counted_as = outcome.counted_as or outcome.rule  # what the rule function says it counted
     outcome.rule = name
     outcome.rule_key = entry.key
     outcome.source = entry.source

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from engines.numbers import NumberError, exact, parse_decimal
+from engines.numbers import NumberError, exact, money, parse_decimal
 
 from .arrays import tally
 from .outcome import REJECTED, SELECTED, GreedyStep, PBOutcome, fate
@@ -117,17 +117,9 @@ def _run(instance: PBInstance, profile: PBProfile, variant: _Variant, threshold:
         tied = [other for other in same_score[scores[index]] if other != project.id]
         outcome.rounds.append(
             GreedyStep(
-                place=place,
-                project=project.id,
-                name=project.name,
-                votes=votes[index],
-                score=scores[index],
-                cost=project.cost,
-                budget_left_before=left,
-                action=action,
-                reason=reason,
-                running_cost=spent,
-                tied_with=tied,
+                place=place, project=project.id, name=project.name, cost=project.cost, tied_with=tied,
+                votes=votes[index], score=scores[index], budget_left_before=left, running_cost=spent,
+                action=action, reason=reason,
             )
         )
         outcome.fates[project.id] = fate(
@@ -149,8 +141,9 @@ def _run(instance: PBInstance, profile: PBProfile, variant: _Variant, threshold:
 
 
 def _show(value: Fraction | int) -> str:
+    """An amount or score in a reason: whole numbers as they are, others to the cent."""
     value = Fraction(value)
-    return exact(value) if value.denominator == 1 else f"{float(value):.2f}"
+    return exact(value) if value.denominator == 1 else str(money(value))
 
 
 def _greedy_rule(variant: _Variant, display_name: str, source: str, doc: str) -> RuleFunction:

@@ -26,8 +26,8 @@ Completion, because MES alone usually leaves money unspent (``completion=``):
     counted: Wieliczka 2023 is only reproduced by this variant (the first exhaustive outcome, at
     301.84 per voter, funds projects 66 and 67; the official one, reached at 305.84, funds 46),
     and Assen 2024 and Świecie 2023 come out the same under both. Steps whose outcome is proven
-    unchanged are skipped rather than recounted (see :func:`_add1` and :func:`_follow`); the
-    result, including the per-step summary, is exactly that of recounting every step.
+    unchanged are skipped rather than recounted (see :mod:`voting.pb.mes_add1`); the result,
+    including the per-step summary, is exactly that of recounting every step.
 ``add1-first-exhaustive``
     The same steps, but stop at the first outcome that is *exhaustive* (no further project
     fits in the money left): pabutools' ``voter_budget_increment``. Cheaper, and equal to
@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from engines.numbers import NumberError, parse_decimal
+from engines.numbers import NumberError, money, parse_decimal
 from engines.outcome import Fate
 
 from .arrays import ElectionArrays, default_utility, election_arrays
@@ -184,15 +184,9 @@ def method_of_equal_shares(
     for bought in run.rounds:
         outcome.rounds.append(
             MESRound(
-                round=bought.round,
-                project=ids[bought.project],
-                cost=arrays.exact_costs[bought.project],
-                rho=bought.rho,
-                effective_votes=1 / bought.rho,
-                price_per_supporter=bought.price_per_supporter,
-                supporters=bought.supporters,
-                supporters_paying_all_they_had=bought.paying_all,
-                paid=bought.paid,
+                round=bought.round, project=ids[bought.project], cost=arrays.exact_costs[bought.project],
+                rho=bought.rho, price_per_supporter=bought.price_per_supporter,
+                supporters=bought.supporters, supporters_paying_all_they_had=bought.paying_all, paid=bought.paid,
                 tied_with=[ids[j] for j in bought.tied_with],
             )
         )
@@ -226,7 +220,7 @@ def _fates(
         if arrays.support[j] == 0:
             reason = "nobody voted for it"
         elif left < float(project.cost):
-            reason = f"its supporters had {left:.2f} left, it costs {float(project.cost):.2f}"
+            reason = f"its supporters had {money(left)} left, it costs {money(project.cost)}"
             figures["lacked"] = float(project.cost) - left
         else:
             reason = "did not fit in the money left after completion"

@@ -35,12 +35,13 @@ class ProjectStep(Round):
 
 @dataclass(kw_only=True)
 class Purchase(ProjectStep):
-    """A round of a proportional rule: the project bought in it, and those tied with it
-    (``tied_with``: projects whose price or load was within the tolerance of this one's, among
-    which the tie-breaking chose)."""
+    """A round of a proportional rule: the project bought in it, its supporters (weighted), and
+    those tied with it (``tied_with``: projects whose price or load was within the tolerance of
+    this one's, among which the tie-breaking chose)."""
 
     round: int
     tied_with: list[str] = field(default_factory=list)
+    supporters: Amount | float
 
 
 @dataclass(kw_only=True)
@@ -51,7 +52,7 @@ class GreedyStep(ProjectStep):
     action: Literal["selected", "rejected"]
     reason: str
     place: int
-    name: str
+    name: str = ""
     votes: Amount
     """Weighted number of voters who named the project."""
     score: Amount
@@ -68,16 +69,18 @@ class MESRound(Purchase):
     """One project bought by equal shares: its price ``rho`` per unit of utility and who paid."""
 
     type: ClassVar[str] = "mes-round"
-    price_per_supporter: float | None
-    """What each supporter paid (``rho`` x utility) when they all have the same utility."""
     rho: float
     """Price per unit of utility: each supporter pays ``rho`` x utility, or all they have left."""
-    effective_votes: float
-    """``1 / rho``: with cost utilities, how many voters' worth of support the project had."""
-    supporters: float
+    price_per_supporter: float | None
+    """What each supporter paid (``rho`` x utility) when they all have the same utility."""
     supporters_paying_all_they_had: float
     paid: float
     """What the supporters paid together (the cost, up to the tolerance)."""
+    effective_votes: float = field(init=False)
+    """``1 / rho``: with cost utilities, how many voters' worth of support the project had."""
+
+    def __post_init__(self) -> None:
+        self.effective_votes = 1 / self.rho
 
 
 @dataclass(kw_only=True)
@@ -96,7 +99,6 @@ class PhragmenRound(Purchase):
     """One project bought by sequential Phragmén: the load its supporters carry after buying it."""
 
     type: ClassVar[str] = "phragmen-round"
-    supporters: Amount
     load: float
     """Money each supporter has spent once the project is bought (the time it was bought)."""
     running_cost: Fraction

@@ -83,13 +83,8 @@ def sequential_phragmen(
         outcome.selected.append(project.id)
         outcome.rounds.append(
             PhragmenRound(
-                round=len(outcome.rounds) + 1,
-                project=project.id,
-                cost=project.cost,
-                supporters=arrays.support[chosen],
-                load=least,
-                running_cost=spent,
-                tied_with=[instance.projects[j].id for j in tied if j != chosen],
+                round=len(outcome.rounds) + 1, project=project.id, cost=project.cost, load=least, running_cost=spent,
+                supporters=arrays.support[chosen], tied_with=[instance.projects[j].id for j in tied if j != chosen],
             )
         )
     chosen_set = set(outcome.selected)

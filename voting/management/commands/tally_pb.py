@@ -48,8 +48,10 @@ class Command(BaseCommand):
             "--rule",
             choices=PB_RULES.names(),
             metavar="RULE",
-            help=f"rule to count with (default: META 'rule'): {PB_RULES.help_text()}; "
-            f"pabulib names: {', '.join(a.name for a in PB_RULES.aliases())}",
+            help=(
+                f"rule to count with (default: META 'rule'): {PB_RULES.help_text()}; "
+                f"pabulib names: {', '.join(a.name for a in PB_RULES.aliases())}"
+            ).replace("%", "%%"),  # argparse formats help with %
         )
         parser.add_argument("--completion", choices=COMPLETIONS, help="MES completion method (default add1)")
         parser.add_argument("--tie-break", dest="tie_break", help=f"tie-breaking: {', '.join(TIE_BREAKS)}")
@@ -143,6 +145,7 @@ class Command(BaseCommand):
         return lines
 
 
+
 def _check_options(options: dict[str, Any]) -> None:
     """Refuse a bad option value as the command's error, before the file's rule is looked at."""
     checks = {"tie_break": parse_tie_break, "increment": parse_increment, "threshold": parse_threshold}
@@ -160,7 +163,8 @@ def _money(value: Fraction) -> str:
 
 
 def _show(value: Any) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
+    """A figure of ``--explain``: floats (MES prices, loads) to six decimals, the rest as JSON has it."""
+    return str(money(value, 6)) if isinstance(value, float) else str(value)
 
 
 def _silence_stdout() -> None:

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             result, report = self._count(options)
             text = self._render(result, report, options["json"])
             if options["output"]:
-                with atomic_write(output_path(options["output"])) as handle:
+                with atomic_write(options["output"]) as handle:
                     handle.write(text + "\n")
                 return
         except EngineInputError as error:
@@ -122,15 +122,6 @@ class Command(BaseCommand):
             profile.seats = options["seats"]
         return _run(options["method"] or default_method(profile.seats), profile), None
 
-
-def output_path(path: str) -> str:
-    """Where ``--output`` may be renamed over: a regular file or a new one. A link is followed to
-    its target (renaming over ``/dev/stdout`` would replace the link, as root even a device), and a
-    device, pipe or socket is refused."""
-    real = os.path.realpath(path)
-    if os.path.exists(real) and not os.path.isfile(real) and not os.path.isdir(real):
-        raise EngineInputError(path, None, "cannot write: not a regular file")
-    return real if os.path.islink(path) else path
 
 
 def _run(method: str, profile: RankedProfile) -> RankedOutcome:
