@@ -89,6 +89,16 @@ def ballot_ideas(process: Process, area=None) -> list[Idea]:
     return list(ideas.select_related("area").order_by("title", "id"))
 
 
+def ballot_costs(process: Process, area=None) -> dict[str, Decimal]:
+    """Project (idea pk as text) -> cost, for every project on this ballot: what validation needs."""
+    ideas = Idea.objects.filter(process=process, hidden=False,
+                                status__in=[IdeaStatus.FEASIBLE, IdeaStatus.SELECTED, IdeaStatus.NOT_SELECTED])
+    if process.wards_counted_apart:
+        ideas = ideas.filter(area=area)
+    return {str(pk): revised if revised is not None else estimated
+            for pk, estimated, revised in ideas.values_list("pk", "estimated_cost", "revised_cost")}
+
+
 def unit_budget(process: Process, area=None) -> Decimal:
     if process.wards_counted_apart and area is not None:
         ward = process.ward_budgets.filter(area=area).first()
@@ -107,7 +117,7 @@ def parse_choices(process: Process, area, data) -> Choices:
 
     Raises :class:`BallotRefused` (400) with a message naming what is wrong.
     """
-    ideas = {str(i.pk): i for i in ballot_ideas(process, area)}
+    ideas = ballot_costs(process, area)
     getlist = data.getlist if hasattr(data, "getlist") else (lambda k: data.get(k, []))
     if process.ballot_type == BallotType.POINTS:
         projects, points = [], []
@@ -173,7 +183,7 @@ def parse_choices(process: Process, area, data) -> Choices:
     if len(chosen) < process.min_selections:
         raise BallotRefused(f"Choose at least {process.min_selections} project(s).")
     if process.ballot_type == BallotType.KNAPSACK:
-        total = sum((ideas[p].cost for p in chosen), Decimal(0))
+        total = sum((ideas[p] for p in chosen), Decimal(0))
         budget = unit_budget(process, area)
         if total > budget:
             raise BallotRefused(
@@ -184,10 +194,10 @@ def parse_choices(process: Process, area, data) -> Choices:
 
 def running_total(process: Process, area, data) -> dict[str, Any]:
     """Cost of the ticked projects and what is left (the htmx running total; never raises)."""
-    ideas = {str(i.pk): i for i in ballot_ideas(process, area)}
+    ideas = ballot_costs(process, area)
     getlist = data.getlist if hasattr(data, "getlist") else (lambda k: data.get(k, []))
     chosen = [p for p in dict.fromkeys(getlist("project")) if p in ideas]
-    total = sum((ideas[p].cost for p in chosen), Decimal(0))
+    total = sum((ideas[p] for p in chosen), Decimal(0))
     budget = unit_budget(process, area)
     return {"count": len(chosen), "total": money(total), "budget": money(budget), "left": money(budget - total),
             "over": total > budget}
