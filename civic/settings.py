@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "proposals",
     "voting",
     "assemblies",
+    "deliberation",
     "django_tasks_db",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("assemblies/", include("deliberation.urls")),
     path("pb/", include("voting.urls")),
     path("pb/", include("proposals.urls")),
     path("officer/pb/", include(proposals_urls.officer_urlpatterns)),
