@@ -166,6 +166,9 @@ def test_civic_lottery_from_set_up_to_the_councils_response(page: Page, browser,
     expect(member.get_by_text("First evening").first).to_be_visible()
     expect(member.get_by_text("In progress now")).to_be_visible()
     check_page(member)
+    member.get_by_role("link", name="First evening").first.click()
+    expect(member).to_have_url(re.compile(r"/assemblies/sessions/\d+/$"))
+    expect(member.get_by_text("First evening").first).to_be_visible()
 
     # The council's response on the public tracker
     page.goto(f"{base}/officer/assemblies/{slug}/recommendations/")
