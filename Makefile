@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
+# Background tasks (PB counts) run in `manage.py db_worker`, started beside daphne and stopped with it.
+WITH_WORKER = $(PY) manage.py db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM;
+
 ORACLE_VENV := .venv-oracle
 
 .PHONY: demo test venv dev-venv oracle-venv lint serve browser-test unit-test
@@ -36,12 +39,12 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_data
-	@echo "Starting civic on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
+	@echo "Starting civic on http://127.0.0.1:$(PORT)/ and the background worker (Ctrl+C to stop)"
+	$(WITH_WORKER) $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
 
 serve: venv
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
+	$(WITH_WORKER) $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
 
 lint: dev-venv
 	$(VENV)/bin/ruff check .

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "proposals",
     "voting",
     "assemblies",
+    "deliberation",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background tasks (counts): stored in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
