@@ -8,6 +8,7 @@ panels to within that gap, because the pricing value gives a valid upper bound o
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,6 +131,8 @@ def maximise_minimum(
     max_iterations: int = tolerances.MAX_ITERATIONS_PER_STAGE,
     known_upper_bound: float | None = None,
     report_offset: float = 0.0,
+    gap: float = tolerances.MAXIMIN_GAP,
+    deadline: float | None = None,
 ) -> StageResult:
     """Raise the minimum probability of the unfixed types until the duality gap closes.
 
@@ -149,6 +152,8 @@ def maximise_minimum(
     the relaxation and its seed panels are skipped: the caller already has the bound and the panels.
     Progress then reports ``report_offset`` plus the value and the bound (with the relaxation's levels
     as offsets, ``min(levels) + z`` is a guaranteed minimum probability and ``min(levels)`` the bound).
+    ``gap`` replaces ``MAXIMIN_GAP`` as the stopping gap, and the stage also stops once
+    ``time.perf_counter()`` passes ``deadline`` (the caller then judges the value it reached).
     """
     sizes = master.sizes[master.active_types]
     unfixed = np.isnan(master.fixed)
@@ -187,7 +192,7 @@ def maximise_minimum(
             _, bound, counts = priced
             if bound < best_upper:
                 best_upper, center = bound, price_duals
-            if best_upper - value <= tolerances.MAXIMIN_GAP:
+            if best_upper - value <= gap:
                 break
             improves = float(np.dot(type_weights, counts)) - fixed_term > value + tolerances.MAXIMIN_GAP
             if improves and not master.has_panel(counts) and counts.tobytes() not in new_keys:
@@ -201,9 +206,10 @@ def maximise_minimum(
                 )
             )
         if (
-            best_upper - value <= tolerances.MAXIMIN_GAP
+            best_upper - value <= gap
             or not new_panels
             or iterations >= max_iterations
+            or (deadline is not None and time.perf_counter() > deadline)
         ):
             return StageResult(value, best_upper, duals, weights, iterations)
         for counts in new_panels:
