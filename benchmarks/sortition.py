@@ -93,6 +93,9 @@ def timed(function: Callable[..., Distribution], instance: Instance, **options: 
 def route(distribution: Distribution) -> str:
     """Which path produced the distribution: the relaxation certificate or column generation."""
     notes = " ".join(distribution.notes)
+    if "roundings of the leftover" in notes:
+        gap = "within a measured gap" if "within" in notes else "certified"
+        return f"{gap} (stuck peeling closed by roundings + column generation)"
     if "within" in notes and "by certificate" in notes:
         return "within a measured gap of the bound (closing LP)"
     if "one LP over the" in notes:

@@ -99,6 +99,7 @@ CLOSING_ACCEPTED_GAP = 1e-4
 # (``_close_by_columns``) with up to CLOSING_SEED_ROUNDINGS roundings of its residual (for at most
 # CLOSING_ROUNDING_SECONDS) and column generation (at most CLOSING_COLUMNS_SECONDS);
 CLOSING_SEED_ROUNDINGS = 800
+CLOSING_ROUNDING_BATCH = 100  # the LP is solved after each batch; enough once within CLOSING_ACCEPTED_GAP
 CLOSING_ROUNDING_SECONDS = 20.0
 CLOSING_COLUMNS_SECONDS = 15.0
 # and kept, with its measured gap reported, if no type is more than CLOSING_STUCK_GAP * (the bound)
@@ -739,8 +740,9 @@ def _close_by_columns(
     """Close a stuck peeling without starting again: (panels, weights, iterations, shortfall) or ``None``.
 
     The panels placed stay; the residual point (the mass left, on a face of the relaxation with no
-    integer panel in its box) is approached by ``CLOSING_SEED_ROUNDINGS`` randomised roundings of it
-    (small integer programmes, at most ``CLOSING_ROUNDING_SECONDS``), then the restricted LP
+    integer panel in its box) is approached by up to ``CLOSING_SEED_ROUNDINGS`` randomised roundings of
+    it (small integer programmes, at most ``CLOSING_ROUNDING_SECONDS``, in batches of
+    ``CLOSING_ROUNDING_BATCH`` until the LP below is within ``CLOSING_ACCEPTED_GAP``), then the restricted LP
     ``max z: every type's probability >= its level + z`` over all these panels, extended by column
     generation (HiGHS integer programme on its duals) until ``z`` >= -``CLOSING_ACCEPTED_GAP`` x bound
     or ``CLOSING_COLUMNS_SECONDS``. The LP is free to re-weight every panel, not only the leftover mass.
@@ -763,15 +765,31 @@ def _close_by_columns(
     for counts in partial.panels:
         if not master.has_panel(counts):
             master.add_panel(counts)
+    master.set_offsets(levels)
+    target = max(tolerances.CERTIFICATE_TOLERANCE, CLOSING_ACCEPTED_GAP * bound)
     rng = np.random.Generator(np.random.PCG64(tolerances.SEED_PANEL_RANDOM_SEED))
     stop = time.perf_counter() + CLOSING_ROUNDING_SECONDS
-    for _ in range(CLOSING_SEED_ROUNDINGS):
+    for batch in range(0, CLOSING_SEED_ROUNDINGS, CLOSING_ROUNDING_BATCH):
         if time.perf_counter() > stop:
             break
-        rounded = oracle.rounded_panel(partial.residual, rng.random(pool.num_types))
-        if rounded is not None and not master.has_panel(rounded):
-            master.add_panel(rounded)
-    master.set_offsets(levels)
+        for _ in range(CLOSING_ROUNDING_BATCH):
+            rounded = oracle.rounded_panel(partial.residual, rng.random(pool.num_types))
+            if rounded is not None and not master.has_panel(rounded):
+                master.add_panel(rounded)
+        try:
+            value = master.solve()[0]
+        except RuntimeError:
+            return None
+        if progress is not None:
+            progress(
+                Progress(
+                    algorithm, stage, batch, float(np.min(levels)) + value, bound, len(master.panels),
+                    f"closing: {batch + CLOSING_ROUNDING_BATCH} roundings of the leftover",
+                    mass_placed=1.0 - partial.remaining, phase="closing",
+                )
+            )
+        if value >= -target:
+            break
     try:
         result = maximise_minimum(
             master,
@@ -782,7 +800,7 @@ def _close_by_columns(
             max_iterations=tolerances.COMPLETION_MAX_ITERATIONS,
             known_upper_bound=tolerances.RELAXATION_BOUND_SLACK,
             report_offset=float(np.min(levels)),
-            gap=max(tolerances.CERTIFICATE_TOLERANCE, CLOSING_ACCEPTED_GAP * bound),
+            gap=target,
             deadline=time.perf_counter() + CLOSING_COLUMNS_SECONDS,
         )
     except RuntimeError:

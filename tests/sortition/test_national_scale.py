@@ -75,3 +75,37 @@ def test_national_pool_generator_other_category_counts_and_loose_quotas(categori
     for category in instance.categories:
         quotas = [q for q in instance.quotas if q.category == category]
         assert sum(q.min for q in quotas) <= 50 <= sum(q.max for q in quotas)
+
+
+def test_a_stuck_peeling_keeps_its_panels_and_is_closed_by_roundings_and_column_generation():
+    # On this generated pool (356 types) the fast peeling walks into a face of the relaxation with no
+    # integer panel at step 283; the panels placed stay and the leftover is closed by roundings of the
+    # residual plus column generation, not by peeling again from the start.
+    instance = national_instance(400, 30, seed=1)
+    pool = compile_pool(instance)
+    relaxed = relaxation_leximin(pool)
+    assert relaxed is not None
+    bound = float(relaxed.levels.min())
+    reports: list[Progress] = []
+    attempt = certified_leximin(pool, progress=reports.append, fast=True)
+    certified = attempt.certified
+    assert certified is not None, attempt.failure
+    assert "roundings of the leftover" in certified.closing
+    assert "no integer panel on the face" in certified.closing
+    assert any(r.phase == "closing" for r in reports)
+
+    constraints = Constraints.of(pool)
+    for counts in certified.panels:
+        assert constraints.valid(counts, pool.type_sizes)
+    assert math.fsum(certified.masses) == pytest.approx(1.0, abs=1e-12)
+    achieved = sum(m * c for c, m in zip(certified.panels, certified.masses, strict=True)) / pool.type_sizes
+    assert np.all(achieved >= relaxed.levels - certified.gap - 1e-9)
+    assert float(achieved.min()) >= 0.999 * bound
+
+    distribution = distribution_from_compositions(pool, "leximin", certified.panels, certified.masses)
+    assert distribution.min_probability >= 0.999 * bound
+    assert math.fsum(distribution.probabilities.values()) == pytest.approx(30, abs=1e-9)
+    for panel in distribution.portfolio.panels[:: max(1, len(distribution.portfolio) // 400)]:
+        assert quota_violations(instance, panel) == []
+    assert reports[-1].phase == "done"
+    assert reports[-1].lower_bound == pytest.approx(float(achieved.min()), abs=1e-12)
