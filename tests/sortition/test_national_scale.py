@@ -77,7 +77,7 @@ def test_national_pool_generator_other_category_counts_and_loose_quotas(categori
         assert sum(q.min for q in quotas) <= 50 <= sum(q.max for q in quotas)
 
 
-def test_a_stuck_peeling_keeps_its_panels_and_is_closed_by_roundings_and_column_generation():
+def test_a_stuck_peeling_keeps_its_panels_and_is_closed_by_roundings_and_column_generation() -> None:
     # On this generated pool (356 types) the fast peeling walks into a face of the relaxation with no
     # integer panel at step 283; the panels placed stay and the leftover is closed by roundings of the
     # residual plus column generation, not by peeling again from the start.
