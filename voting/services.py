@@ -461,8 +461,18 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
                 tallies[p] = tallies.get(p, 0) + 1
         adjusted = None
         if process.adjustments and not counting.is_ranked_rule(process.rule):
-            adjusted = counting.apply_adjustments(outcome["selected"], {p.id: p.cost for p in projects}, tallies,
-                                                  Fraction(unit["budget"]), process.adjustments)
+            declared = _declared_for_count(process.adjustments, {str(i.pk): i.project_id for i in ideas})
+            constrained: dict[str, Any] = {"selected": outcome["selected"], "excluded": {}, "steps": []}
+            if declared.get("min_votes") or declared.get("incompatible"):
+                constrained = counting.count_with_declared_constraints(
+                    process.rule, projects, Fraction(unit["budget"]), vote_type, rows, tallies, declared)
+            adjusted = counting.apply_adjustments(constrained["selected"], {p.id: p.cost for p in projects}, tallies,
+                                                  Fraction(unit["budget"]), declared,
+                                                  excluded=list(constrained["excluded"]))
+            adjusted["steps"] = constrained["steps"] + adjusted["steps"]
+            for pid, reason in constrained["excluded"].items():
+                fate = outcome.get("projects", {}).setdefault(pid, {})
+                fate["adjustment"] = reason
         funded = adjusted["funded"] if adjusted else outcome["selected"]
         selected_ids.update(pid_to_idea[p].pk for p in funded)
         units_out.append({
@@ -513,6 +523,16 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
     record(None, "pb.count.published", process, after={"selected": public["selected"]}, context=AuditContext.task())
     send_event_on_commit(group(process), {"type": "pb.phase", "phase": Phase.RESULTS})
     return public
+
+
+def _declared_for_count(adjustments: dict[str, Any], project_id: dict[str, str]) -> dict[str, Any]:
+    """The declared adjustments with incompatible groups named by the ``.pb`` project ids of this unit
+    (groups are declared with idea numbers; members outside this ward's ballot are dropped)."""
+    out = dict(adjustments)
+    if adjustments.get("incompatible"):
+        out["incompatible"] = [[project_id[str(pk)] for pk in g if str(pk) in project_id]
+                               for g in adjustments["incompatible"]]
+    return out
 
 
 def turnout_by_ward_and_channel(process: Process) -> list[dict[str, Any]]:

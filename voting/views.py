@@ -172,9 +172,9 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         units = []
         for unit in tally.result.get("units", []):
             funded = set(unit.get("funded", unit["selected"]))
-            lacking = [{"title": ideas[pid].title if pid in ideas else pid, "reason": fate.get("reason", "")}
-                       for pid, fate in unit.get("projects", {}).items()
-                       if fate.get("status") != "selected" and pid not in funded]
+            lacking = [{"title": ideas[pid].title if pid in ideas else pid,
+                        "reason": fate.get("adjustment") or fate.get("reason", "")}
+                       for pid, fate in unit.get("projects", {}).items() if pid not in funded]
             units.append({**unit, "chart": _chart(unit, ideas), "plain_rounds": _plain_rounds(unit, ideas,
                                                                                              process.currency),
                           "lacking": lacking,
