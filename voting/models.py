@@ -40,10 +40,12 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
     PAPER = "paper", _("Paper")
+    CODE = "code", _("Voter code (no account)")
 
 
 class VoterCode(models.Model):
-    """A single-use code for someone voting without an account (paper or assisted)."""
+    """A single-use code for someone voting without an account: on paper (entered by officers) or
+    online on ``/pb/<slug>/vote/code/``. Single use is the one-to-one ``Participation.voter_code``."""
 
     process = models.ForeignKey("proposals.Process", on_delete=models.CASCADE, related_name="voter_codes")
     code_hash = models.CharField(max_length=64, unique=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from accounts.permissions import require
@@ -205,6 +205,7 @@ def running_total(process: Process, area, data) -> dict[str, Any]:
 
 # --- casting ----------------------------------------------------------------------------------
 
+
 def _insert_shuffled(process: Process, area, channel: str, choices: Choices, digest: str) -> None:
     """Insert a ballot so that table order does not follow arrival order.
 
@@ -258,6 +259,66 @@ def cast_ballot(user, process: Process, data, *, context: AuditContext) -> str:
     except IntegrityError:
         raise BallotRefused("You have already voted. To change your ballot, use your receipt code.", 409,
                             keep_choices=True) from None
+    return receipt
+
+
+# --- voting with a single-use voter code (no account) ----------------------------------------
+
+CODE_ATTEMPTS = 10
+"""Unknown codes one address may try per ``CODE_WINDOW`` seconds before it is refused (429)."""
+CODE_WINDOW = 15 * 60
+
+
+def _code_attempts_key(process: Process, client: str) -> str:
+    return f"pb-code-fail:{process.pk}:{hashlib.sha256(client.encode()).hexdigest()[:32]}"
+
+
+def voter_code_for(process: Process, code: str, client: str) -> VoterCode:
+    """The unused voter code of this process, or ``BallotRefused``. Unknown codes are counted per
+    client address (hashed in the cache, never stored) and refused with 429 after ``CODE_ATTEMPTS``."""
+    from django.core.cache import cache
+
+    key = _code_attempts_key(process, client)
+    if cache.get(key, 0) >= CODE_ATTEMPTS:
+        raise BallotRefused("Too many wrong voter codes from your connection: wait 15 minutes and try again.", 429)
+    if process.phase != Phase.VOTING:
+        raise BallotRefused("Voting is not open.", 409)
+    voter_code = (VoterCode.objects.filter(process=process, code_hash=receipt_hash(code))
+                  .annotate(used=Exists(Participation.objects.filter(voter_code=OuterRef("pk")))).first())
+    if voter_code is None:
+        if cache.add(key, 1, CODE_WINDOW) is False:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, CODE_WINDOW)
+        raise BallotRefused("This voter code is not valid for this process. Check it and try again.", 404)
+    if voter_code.used:  # type: ignore[attr-defined]
+        raise BallotRefused("This voter code has already been used to vote.", 409)
+    return voter_code
+
+
+def cast_ballot_with_code(process: Process, code: str, client: str, data, *, context: AuditContext) -> str:
+    """Record the ballot of someone without an account; returns the receipt (shown once).
+
+    Same guarantees as :func:`cast_ballot`: the participation (``voter_code``, ward, channel
+    ``code``) and the ballot share nothing, and the one-to-one ``Participation.voter_code`` is what
+    makes the code single-use, so concurrent submissions of one code record one ballot."""
+    voter_code = voter_code_for(process, code, client)
+    area = voter_code.area
+    if process.wards_counted_apart and area is None:
+        raise BallotRefused("This voter code belongs to no ward; ask the council for a new one.", 409)
+    choices = parse_choices(process, area, data)
+    receipt = new_receipt()
+    try:
+        with transaction.atomic():
+            if _phase_shared_lock(process) != Phase.VOTING:
+                raise BallotRefused("Voting has closed.", 409)
+            Participation.objects.create(process=process, voter_code=voter_code, area=area, channel=Channel.CODE)
+            _insert_shuffled(process, area, Channel.CODE, choices, receipt_hash(receipt))
+            record(None, "pb.vote.cast_code", process, context=context)
+            send_event_on_commit(group(process), {"type": "pb.turnout"})
+    except IntegrityError:
+        raise BallotRefused("This voter code has already been used to vote.", 409) from None
     return receipt
 
 
@@ -327,8 +388,12 @@ def enter_paper_ballot(actor, process: Process, code: str, data, *, context: Aud
         if (first.projects, first.points) != (second.projects, second.points):
             PaperEntry.objects.filter(voter_code=voter_code).update(mismatch=True)
             return "mismatch"
-        Participation.objects.create(process=process, voter_code=voter_code, area=voter_code.area,
-                                     channel=Channel.PAPER)
+        try:
+            with transaction.atomic():
+                Participation.objects.create(process=process, voter_code=voter_code, area=voter_code.area,
+                                             channel=Channel.PAPER)
+        except IntegrityError:
+            raise BallotRefused("This voter code has already voted.", 409) from None
         _insert_shuffled(process, voter_code.area, Channel.PAPER, choices, receipt_hash(new_receipt()))
         PaperEntry.objects.filter(voter_code=voter_code).delete()
     return "recorded"
