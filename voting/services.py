@@ -205,6 +205,21 @@ def running_total(process: Process, area, data) -> dict[str, Any]:
 
 # --- casting ----------------------------------------------------------------------------------
 
+AGE_FIELD = "age_confirmed"
+
+
+def declared_age(process: Process, data) -> int | None:
+    """The minimum age the voter declares to meet (stored on the participation), or ``BallotRefused``.
+
+    Profiles hold no date of birth, and none is asked for: the voter ticks “I am N or older”. That
+    declaration, not a birth date, is what the service requires and what the participation records."""
+    if not process.minimum_age:
+        return None
+    if (data.get(AGE_FIELD) or "").lower() not in ("on", "1", "yes", "true"):
+        raise BallotRefused(f"This vote is open to people aged {process.minimum_age} or older: tick "
+                            f"“I am {process.minimum_age} or older” to cast your ballot.", 400)
+    return process.minimum_age
+
 
 def _insert_shuffled(process: Process, area, channel: str, choices: Choices, digest: str) -> None:
     """Insert a ballot so that table order does not follow arrival order.
@@ -245,13 +260,15 @@ def cast_ballot(user, process: Process, data, *, context: AuditContext) -> str:
     ok, reason, area = eligibility(process, user)
     if not ok:
         raise BallotRefused(reason, 403 if process.phase == Phase.VOTING else 409)
+    age = declared_age(process, data)
     choices = parse_choices(process, area, data)
     receipt = new_receipt()
     try:
         with transaction.atomic():
             if _phase_shared_lock(process) != Phase.VOTING:
                 raise BallotRefused("Voting has closed.", 409)
-            Participation.objects.create(process=process, user=user, area=area, channel=Channel.ONLINE)
+            Participation.objects.create(process=process, user=user, area=area, channel=Channel.ONLINE,
+                                         declared_minimum_age=age)
             _insert_shuffled(process, area, Channel.ONLINE, choices, receipt_hash(receipt))
             # Audit says that this person voted, never what: the ballot is not the audited object.
             record(user, "pb.vote.cast", process, context=context)
@@ -307,13 +324,15 @@ def cast_ballot_with_code(process: Process, code: str, client: str, data, *, con
     area = voter_code.area
     if process.wards_counted_apart and area is None:
         raise BallotRefused("This voter code belongs to no ward; ask the council for a new one.", 409)
+    age = declared_age(process, data)
     choices = parse_choices(process, area, data)
     receipt = new_receipt()
     try:
         with transaction.atomic():
             if _phase_shared_lock(process) != Phase.VOTING:
                 raise BallotRefused("Voting has closed.", 409)
-            Participation.objects.create(process=process, voter_code=voter_code, area=area, channel=Channel.CODE)
+            Participation.objects.create(process=process, voter_code=voter_code, area=area, channel=Channel.CODE,
+                                         declared_minimum_age=age)
             _insert_shuffled(process, area, Channel.CODE, choices, receipt_hash(receipt))
             record(None, "pb.vote.cast_code", process, context=context)
             send_event_on_commit(group(process), {"type": "pb.turnout"})

@@ -56,7 +56,7 @@ def _ballot_context(request: HttpRequest, process: Process, area, data=None, err
             "budget": money(services.unit_budget(process, area)),
             "has_voted": not voter_code and Participation.objects.filter(process=process, user=request.user).exists(),
             "receipt_from_cookie": "" if voter_code else request.COOKIES.get(f"{RECEIPT_COOKIE}_{process.pk}", ""),
-            "voter_code": voter_code,
+            "voter_code": voter_code, "age_confirmed": values.get("age_confirmed") == "on",
             "action": reverse("pb_vote_code" if voter_code else "pb_vote", args=[process.slug])}
 
 
