@@ -70,8 +70,8 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
             status = 403 if process.phase == Phase.VOTING else 409
             return render(request, "voting/refused.html", {"process": process, "reason": reason}, status=status)
         return render(request, "voting/vote.html", _ballot_context(request, process, area))
-    # The service checks eligibility itself (once); a refusal re-renders the ballot with the choices kept.
-    area = services.voter_area(process, request.user)
+    # The service checks eligibility itself (once); a refusal re-renders the ballot with the choices kept
+    # (the voter's ward is read only then, so an accepted ballot costs no extra query).
     try:
         if request.POST.get("receipt"):
             receipt = services.change_ballot(request.user, process, request.POST["receipt"], request.POST,
@@ -84,6 +84,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         if refused.status in (403, 409) and not refused.keep_choices:
             return render(request, "voting/refused.html", {"process": process, "reason": refused.message},
                           status=refused.status)
+        area = services.voter_area(process, request.user)
         return render(request, "voting/vote.html",
                       _ballot_context(request, process, area, request.POST, refused.message), status=refused.status)
     response = render(request, "voting/receipt.html", {"process": process, "receipt": receipt, "changed": changed})
@@ -116,7 +117,7 @@ def vote_code(request: HttpRequest, slug: str) -> HttpResponse:
         if "cast" not in request.POST:
             voter_code = services.voter_code_for(process, code, client)
             response = render(request, "voting/vote.html",
-                              _ballot_context(request, process, voter_code.area, voter_code=code))
+                              _ballot_context(request, process, voter_code.area_id, voter_code=code))
             response["Cache-Control"] = "no-store"
             return response
         receipt = services.cast_ballot_with_code(process, code, client, request.POST, context=_ctx(request))
