@@ -90,3 +90,17 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assembly}: {self.title}"
+
+
+# The civic lottery's models (own module so the live room and the lottery do not collide here).
+from .lottery_models import (  # noqa: E402,F401
+    Address,
+    Invitation,
+    Lottery,
+    QuotaTarget,
+    Recommendation,
+    RecommendationUpdate,
+    Respondent,
+    RespondentTally,
+    SelectionRun,
+)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
+    path("", include("assemblies.lottery_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("assemblies/", include("deliberation.urls")),

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Role
 from accounts.permissions import CAPABILITIES
+from tests.assemblies_web.test_permissions import ROUTES as ASSEMBLY_LOTTERY_ROUTES  # their own matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_every_officer_url_is_in_the_matrix():
     protected = [r for r in _all_routes() if r.startswith(PROTECTED_PREFIXES)]
     assert protected, "expected officer routes"
     for route in protected:
-        if route.startswith(COVERED_BY_PB_MATRIX):
+        if route in ASSEMBLY_LOTTERY_ROUTES or route.startswith(COVERED_BY_PB_MATRIX):
             continue
         concrete = "/" + route.replace("<int:pk>", "1").replace("<slug:slug>", "x")
         assert concrete in PAGES, f"{route} is not in the permission matrix"

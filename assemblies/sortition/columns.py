@@ -129,6 +129,7 @@ def maximise_minimum(
     progress: ProgressCallback | None = None,
     max_iterations: int = tolerances.MAX_ITERATIONS_PER_STAGE,
     known_upper_bound: float | None = None,
+    report_offset: float = 0.0,
 ) -> StageResult:
     """Raise the minimum probability of the unfixed types until the duality gap closes.
 
@@ -146,6 +147,8 @@ def maximise_minimum(
 
     With ``known_upper_bound`` (and the master's ``offsets``, see ``RestrictedMaster.set_offsets``),
     the relaxation and its seed panels are skipped: the caller already has the bound and the panels.
+    Progress then reports ``report_offset`` plus the value and the bound (with the relaxation's levels
+    as offsets, ``min(levels) + z`` is a guaranteed minimum probability and ``min(levels)`` the bound).
     """
     sizes = master.sizes[master.active_types]
     unfixed = np.isnan(master.fixed)
@@ -191,7 +194,12 @@ def maximise_minimum(
                 new_keys.add(counts.tobytes())
                 new_panels.append(counts)
         if progress is not None:
-            progress(Progress(algorithm, stage, iterations, value, best_upper, len(master.panels)))
+            progress(
+                Progress(
+                    algorithm, stage, iterations, value + report_offset, best_upper + report_offset,
+                    len(master.panels), phase="column generation",
+                )
+            )
         if (
             best_upper - value <= tolerances.MAXIMIN_GAP
             or not new_panels

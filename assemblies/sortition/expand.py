@@ -87,11 +87,24 @@ def distribution_from_compositions(
     algorithm: str,
     compositions: list[np.ndarray],
     masses: np.ndarray,
-    **details: object,
+    *,
+    iterations: int = 0,
+    stages: int = 0,
+    panels_generated: int = 0,
+    notes: tuple[str, ...] = (),
 ) -> Distribution:
     """Build the named portfolio and everyone's probability (forced: 1, removed or unreachable: 0)."""
     masses = np.where(masses > tolerances.PROBABILITY_CUTOFF, masses, 0.0)
     portfolio = named_portfolio(pool, compositions, masses)
     probabilities = portfolio.marginals(pool.all_ids)
     fixed_people = (*pool.forced, *pool.removed)
-    return Distribution(algorithm, portfolio, probabilities, fixed_people=fixed_people, **details)  # type: ignore[arg-type]
+    return Distribution(
+        algorithm,
+        portfolio,
+        probabilities,
+        iterations=iterations,
+        stages=stages,
+        panels_generated=panels_generated,
+        notes=notes,
+        fixed_people=fixed_people,
+    )

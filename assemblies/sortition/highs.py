@@ -15,6 +15,7 @@ from . import tolerances
 from .pool import Pool
 
 INF = highspy.kHighsInf
+MIP_UNLIMITED_SOLUTIONS = 2_147_483_647  # HiGHS's default for mip_max_improving_sols
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -70,6 +71,7 @@ class PanelOracle:
         lp = highs.getLp()
         self.row_lower = np.array(lp.row_lower_, dtype=float)
         self.row_upper = np.array(lp.row_upper_, dtype=float)
+        self._row_bounds = (self.row_lower.copy(), self.row_upper.copy())
         self.highs = highs
         self.num_types = num_types
         self.sizes = sizes
@@ -112,6 +114,7 @@ class PanelOracle:
         row_lower: np.ndarray,
         row_upper: np.ndarray,
         weights: np.ndarray,
+        first_found: bool = False,
     ) -> np.ndarray | None:
         """The best panel for ``weights`` with counts in [lower, upper] and the panel rows (size, quotas,
         households, in ``add_panel_rows`` order) narrowed to [row_lower, row_upper]; ``None`` if none.
@@ -120,15 +123,25 @@ class PanelOracle:
         panel to a box around the residual point and tight quotas to equality.
         """
         indices = np.arange(self.num_types, dtype=np.int32)
-        rows = np.arange(len(row_lower), dtype=np.int32)
         self.highs.changeColsBounds(self.num_types, indices, np.asarray(lower, float), np.asarray(upper, float))
-        self.highs.changeRowsBounds(len(rows), rows, np.asarray(row_lower, float), np.asarray(row_upper, float))
+        self._set_row_bounds(np.asarray(row_lower, float), np.asarray(row_upper, float))
+        # With ``first_found``, any panel in the box will do (the weights only vary which one), so
+        # HiGHS stops at the first it finds.
+        self.highs.setOptionValue("mip_max_improving_sols", 1 if first_found else MIP_UNLIMITED_SOLUTIONS)
         try:
             result = self.best_panel(weights)
         finally:
+            self.highs.setOptionValue("mip_max_improving_sols", MIP_UNLIMITED_SOLUTIONS)
             self.highs.changeColsBounds(self.num_types, indices, np.zeros(self.num_types), self.sizes)
-            self.highs.changeRowsBounds(len(rows), rows, self.row_lower[rows], self.row_upper[rows])
+            self._set_row_bounds(self.row_lower, self.row_upper)
         return None if result is None else result[2]
+
+    def _set_row_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bound the panel rows (``add_panel_rows`` order), one call per row whose bounds change."""
+        current_lower, current_upper = self._row_bounds
+        for row in np.flatnonzero((lower != current_lower) | (upper != current_upper)):
+            self.highs.changeRowBounds(int(row), float(lower[row]), float(upper[row]))
+        self._row_bounds = (lower.copy(), upper.copy())
 
     def quick_panel(self, weights: np.ndarray) -> tuple[float, float, np.ndarray] | None:
         """A good panel fast, with an upper bound from the LP relaxation (used before ``best_panel``).

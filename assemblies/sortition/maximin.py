@@ -56,10 +56,18 @@ def try_certified(
         else f"{certified.steps} decomposition steps completed by {certified.completion_iterations} "
         "column-generation iterations"
     )
+    if certified.closing:
+        how += f"; {certified.closing}"
     note = (
         f"{claim} by certificate: the lottery attains the LEXIMIN levels of the LP relaxation "
         f"({certified.stages} LP stages; {len(certified.panels)} panel compositions from {how})"
     )
+    if certified.gap > 0:
+        note = (
+            f"within {certified.gap:.2e} of LEXIMIN-optimal by certificate: every group's probability is at "
+            f"most that far below its LEXIMIN level of the LP relaxation, an upper bound on any lottery's "
+            f"({certified.stages} LP stages; {len(certified.panels)} panel compositions from {how})"
+        )
     distribution = distribution_from_compositions(
         pool,
         algorithm,

@@ -79,7 +79,20 @@ class Portfolio:
 
 @dataclass(frozen=True)
 class Progress:
-    """A progress report from a long computation (column generation, LEXIMIN stages, sampling)."""
+    """A progress report from a long computation (column generation, LEXIMIN stages, sampling).
+
+    These are the fields a progress bar shows, and each means what it says at the moment it is sent:
+
+    * ``lower_bound``: the guaranteed minimum selection probability: a lottery over valid panels
+      with at least this minimum exists already (0 while some group of people is on no panel yet);
+    * ``upper_bound``: the bound: no lottery can have a higher minimum (the LP relaxation's, or
+      the pricing bound in column generation);
+    * ``mass_placed``: the share of the lottery's probability mass already given to panels
+      (``None`` where the computation does not place mass, e.g. column generation);
+    * ``seconds_left``: an estimate of the time left (``None`` when there is no basis for one yet);
+    * ``phase``: which part of the computation is running (``relaxation``, ``decomposition``,
+      ``closing``, ``column generation``, ``sampling``...).
+    """
 
     algorithm: str
     stage: int
@@ -88,6 +101,32 @@ class Progress:
     upper_bound: float
     panels: int
     message: str = ""
+    mass_placed: float | None = None
+    seconds_left: float | None = None
+    phase: str = ""
+
+    @property
+    def relative_gap(self) -> float | None:
+        """How far the guaranteed minimum is below the bound, as a share of the bound."""
+        if self.upper_bound <= 0:
+            return None
+        return max(0.0, (self.upper_bound - self.lower_bound) / self.upper_bound)
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready fields (the web progress bar's payload)."""
+        return {
+            "algorithm": self.algorithm,
+            "phase": self.phase,
+            "stage": self.stage,
+            "iteration": self.iteration,
+            "guaranteed_minimum": float(self.lower_bound),
+            "bound": float(self.upper_bound),
+            "relative_gap": self.relative_gap,
+            "mass_placed": None if self.mass_placed is None else float(self.mass_placed),
+            "seconds_left": None if self.seconds_left is None else float(self.seconds_left),
+            "panels": self.panels,
+            "message": self.message,
+        }
 
 
 ProgressCallback = Callable[[Progress], None]

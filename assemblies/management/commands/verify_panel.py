@@ -23,9 +23,17 @@ class Command(EngineCommand):
         parser.add_argument("report", help="report written by select_panel --report (JSON, or gzipped JSON if .gz)")
         parser.add_argument("--people", help="people CSV, if it has moved since the report was written")
         parser.add_argument("--categories", help="categories CSV, if it has moved")
+        parser.add_argument(
+            "--public", action="store_true",
+            help="REPORT is a public selection report (/assemblies/<slug>/selection-report.json): "
+            "re-compute the probabilities from its pool and quotas, check every panel, re-run the seeded draw",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         path = str(options["report"])
+        if options["public"]:
+            self._verify_public(path)
+            return
         report = read_report(path)
         outcome = verify_report(
             report,
@@ -42,4 +50,14 @@ class Command(EngineCommand):
                 f"{path}: MISMATCH: {differing} figure(s) differ from a re-computation; first: {outcome.messages[0]}",
                 returncode=1,
             )
+        self.stdout.write("MATCH")
+
+    def _verify_public(self, path: str) -> None:
+        from assemblies.sortition.public_report import read_public_report, verify_public_report
+
+        outcome = verify_public_report(read_public_report(path), name=path)
+        for message in outcome.messages:
+            self.stdout.write(message)
+        if not outcome.matches:
+            raise CommandError(f"{path}: MISMATCH: the public report does not agree with a re-computation", returncode=1)
         self.stdout.write("MATCH")

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from . import lottery_views as views
+
+urlpatterns = [
+    path("register/", views.register, name="lottery_register"),
+    path("register/thanks/<str:token>/", views.registered, name="lottery_registered"),
+    path("register/withdraw/<str:token>/", views.withdraw, name="lottery_withdraw"),
+    path("register/confirm/<str:token>/", views.confirm, name="lottery_confirm"),
+    path("assemblies/<slug:slug>/", views.assembly_public, name="lottery_public"),
+    path("assemblies/<slug:slug>/selection-report.json", views.selection_report, name="lottery_report"),
+    path("assemblies/<slug:slug>/recommendations/", views.recommendations, name="lottery_recommendations"),
+    path("assemblies/<slug:slug>/recommendations.json", views.recommendations_json, name="lottery_recommendations_json"),
+    path("assemblies/<slug:slug>/member/", views.member_home, name="lottery_member"),
+    path("officer/assemblies/", views.officer_list, name="lottery_officer_list"),
+    path("officer/assemblies/<slug:slug>/", views.officer_assembly, name="lottery_officer"),
+    path("officer/assemblies/<slug:slug>/status/", views.officer_status, name="lottery_status"),
+    path("officer/assemblies/<slug:slug>/quotas/", views.officer_quotas, name="lottery_quotas"),
+    path("officer/assemblies/<slug:slug>/invitations/", views.officer_invitations, name="lottery_invitations"),
+    path("officer/assemblies/<slug:slug>/letters.pdf", views.letters_pdf, name="lottery_letters"),
+    path("officer/assemblies/<slug:slug>/mailing.csv", views.mailing_csv, name="lottery_mailing"),
+    path("officer/assemblies/<slug:slug>/assisted/", views.assisted, name="lottery_assisted"),
+    path("officer/assemblies/<slug:slug>/selection/", views.selection_page, name="lottery_selection"),
+    path("officer/assemblies/<slug:slug>/selection/<int:run>/", views.run_page, name="lottery_run"),
+    path("officer/assemblies/<slug:slug>/selection/<int:run>/progress/", views.run_progress, name="lottery_run_progress"),
+    path("officer/assemblies/<slug:slug>/respondents/<str:public_id>/response/", views.staff_response,
+         name="lottery_staff_response"),
+    path("officer/assemblies/<slug:slug>/representativeness/", views.representativeness,
+         name="lottery_representativeness"),
+    path("officer/assemblies/<slug:slug>/recommendations/", views.officer_recommendations,
+         name="lottery_officer_recommendations"),
+    path("officer/assemblies/<slug:slug>/recommendations/<int:number>/", views.officer_response,
+         name="lottery_officer_response"),
+    path("officer/assemblies/<slug:slug>/export.<str:fmt>", views.export, name="lottery_export"),
+]
