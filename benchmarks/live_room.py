@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -185,7 +186,10 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
             if kind == "room":
                 await chair.send_json({"type": "message.post", "id": token, "data": {"text": token}})
             else:
-                await layer.group_send(group, {"type": "room.raw", "text": json.dumps({"type": "bench", "token": token})})
+                # The same shape and size as the room's message.post event, without a seq.
+                text = json.dumps({"type": "bench", "at": datetime.now(UTC).isoformat(),
+                                   "actor": {"id": 0, "name": "Benchmark"}, "data": {"id": counter, "text": token, "author": 0}})
+                await layer.group_send(group, {"type": "room.raw", "text": text})
             next_at += interval
 
     remaining = {"bare": seconds, "room": seconds}

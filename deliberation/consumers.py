@@ -16,8 +16,8 @@ import logging
 import time
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
@@ -208,14 +208,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- Events from the group ---------------------------------------------------------------
 
     async def room_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        if "text" in message:
-            event = {**event, "_text": message["text"]}
+        """A live event from the group: ``{"seq", "text"}`` (the serialised event), plus ``event``
+        for the few a connection must look inside (a table's events, allocations)."""
+        seq = message["seq"] if "seq" in message else message["event"]["seq"]
         async with self.send_lock:
-            if event["seq"] <= self.last_sent:
+            if seq <= self.last_sent:
+                return
+            if self.synced and not self.pending and seq == self.last_sent + 1:
+                await self._deliver(message)  # the usual case: the next one, nothing waiting
                 return
             if len(self.pending) < MAX_PENDING:
-                self.pending[event["seq"]] = event
+                self.pending[seq] = message
             if self.synced:
                 await self._flush()
 
@@ -224,7 +227,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         bare-Channels baseline and operational notices. Clients ignore types they do not know."""
         await self.send(message["text"])
 
-    async def _send_event(self, event: dict[str, Any]) -> None:
+    async def _send_event(self, event: dict[str, Any], text: str | None = None) -> None:
         """Send one event (the caller holds the order): table events reach only that table."""
         if event["type"] == "tables.allocate":
             self.table = _own_table(event["data"], self.user.pk)
@@ -232,9 +235,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if table is not None and table != self.table and self.role not in services.FACILITATING:
             event = {"type": event["type"], "seq": event["seq"], "at": event["at"], "actor": None, "data": {},
                      "table": table, "redacted": True}
-        text = event.get("_text")
+            text = None
         await self.send(text if text is not None else json.dumps(event))
         self.last_sent = event["seq"]
+
+    async def _deliver(self, item: dict[str, Any]) -> None:
+        """Send a pending item: a live message from the group, or an event read from the table."""
+        if "text" not in item:
+            await self._send_event(item)
+        elif "event" in item:
+            await self._send_event(item["event"], item["text"])
+        else:
+            await self.send(item["text"])
+            self.last_sent = item["seq"]
 
     async def _flush(self) -> None:
         while self.pending:
@@ -246,7 +259,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 if self.gap_task is None or self.gap_task.done():
                     self.gap_task = asyncio.ensure_future(self._fill_gap())
                 return
-            await self._send_event(self.pending.pop(lowest))
+            await self._deliver(self.pending.pop(lowest))
 
     async def _fill_gap(self) -> None:
         """A later event came first: give the missing one a moment, then read it from the table."""
