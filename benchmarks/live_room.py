@@ -12,11 +12,16 @@ it measures for ``--seconds`` each:
   room) over its WebSocket; each is stored with its seq in PostgreSQL and broadcast on commit to
   every member through the Redis channel layer, with the consumer's ordering;
 - **bare**: the benchmark itself does a bare ``group_send`` to the same group at the same rate; the
-  same 500 consumers forward it unchanged (nothing stored, no seq, no ordering).
+  same 500 consumers forward it unchanged (nothing stored, no seq, no ordering). Its text has the
+  shape and size of the room's ``message.post`` event (type, time, actor, data), so both send
+  the same bytes to every connection.
 
 Latency is from the moment the facilitator's message (or the group_send) leaves this process to
 the moment a member's connection has it, for every (event, member) pair; an event a member has
 not received 10 s after the last send is lost. The load generator runs on the same machine.
+
+Redis pub/sub channels are shared by every Redis db number: do not run the live tests (or another
+benchmark) against the same Redis server while this runs, or their room groups may cross.
 """
 
 from __future__ import annotations
