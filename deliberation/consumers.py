@@ -25,7 +25,7 @@ from assemblies.models import Session
 from audit.context import AuditContext
 
 from . import services
-from .wire import ProtocolError, parse_client_message
+from .wire import ClientMessage, ProtocolError, parse_client_message
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.strikes: list[float] = []
         self.send_lock = asyncio.Lock()
         self.gap_task: asyncio.Task | None = None
+        self.actions: set[asyncio.Future] = set()  # this connection's actions in flight
         self.joined = False  # in the room's group
         self.present = False  # announced by a presence event (after the first synced)
         role, exists = await database_sync_to_async(_access)(self.user, self.session_id)
@@ -166,6 +167,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not self.synced:
             await self._reply_error("hello_required", "Send hello with your last_seq first.", message.id)
             return
+        # Not awaited here: the connection reads its next message (and delivers events) while this
+        # one's transaction runs. Actions still run in the order they arrived: the task hands the
+        # call to the process' one database thread at its first step, and tasks start in order.
+        task = asyncio.ensure_future(self._perform(message))
+        self.actions.add(task)
+        task.add_done_callback(self.actions.discard)
+
+    async def _perform(self, message: ClientMessage) -> None:
         try:
             ack = await database_sync_to_async(services.perform)(
                 self.user, self.session_id, message.type, message.data, client_id=message.id, context=self.context
