@@ -24,8 +24,24 @@ def record(
     ``context`` says where the action came from (web, WebSocket, command, task): a view passes
     ``AuditContext.from_request(request)``, a consumer ``AuditContext.from_scope(self.scope)``.
     """
+    entry = unsaved_entry(actor, action, obj, before=before, after=after, context=context)
+    entry.save(force_insert=True)
+    return entry
+
+
+def unsaved_entry(
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    context: AuditContext,
+) -> AuditEntry:
+    """The entry ``record`` would append, not yet saved: for a service that writes it in the same
+    SQL statement as the action itself (one round trip; see ``voting.services._participate``)."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor_obj,
         actor_label=(actor_obj.email if actor_obj is not None else "system"),
         action=action,

@@ -13,7 +13,8 @@ measures, alternating so both see the same machine load:
 
 * requests/s of the trivial view, and
 * ballots/s: real ``POST /pb/<slug>/vote/`` submissions by distinct signed-in residents (approval
-  ballot of 30 projects; validation, participation + shuffled ballot insert, audit entry).
+  ballot of 30 projects; validation, then participation + shuffled ballot insert + audit entry in one
+  statement on PostgreSQL, see docs/pb-web.md "Ballot throughput").
 
 The ratio ballots/s ÷ trivial requests/s is the figure of merit (goal ≥ 0.5). Then it times
 ``manage.py import_pb FILE`` (goal < 30 s for the largest shared file) and the time from closing

@@ -12,11 +12,16 @@ it measures for ``--seconds`` each:
   room) over its WebSocket; each is stored with its seq in PostgreSQL and broadcast on commit to
   every member through the Redis channel layer, with the consumer's ordering;
 - **bare**: the benchmark itself does a bare ``group_send`` to the same group at the same rate; the
-  same 500 consumers forward it unchanged (nothing stored, no seq, no ordering).
+  same 500 consumers forward it unchanged (nothing stored, no seq, no ordering). Its text has the
+  shape and size of the room's ``message.post`` event (type, time, actor, data), so both send
+  the same bytes to every connection.
 
 Latency is from the moment the facilitator's message (or the group_send) leaves this process to
 the moment a member's connection has it, for every (event, member) pair; an event a member has
 not received 10 s after the last send is lost. The load generator runs on the same machine.
+
+Redis pub/sub channels are shared by every Redis db number: do not run the live tests (or another
+benchmark) against the same Redis server while this runs, or their room groups may cross.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -185,7 +191,10 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
             if kind == "room":
                 await chair.send_json({"type": "message.post", "id": token, "data": {"text": token}})
             else:
-                await layer.group_send(group, {"type": "room.raw", "text": json.dumps({"type": "bench", "token": token})})
+                # The same shape and size as the room's message.post event, without a seq.
+                text = json.dumps({"type": "bench", "at": datetime.now(UTC).isoformat(),
+                                   "actor": {"id": 0, "name": "Benchmark"}, "data": {"id": counter, "text": token, "author": 0}})
+                await layer.group_send(group, {"type": "room.raw", "text": text})
             next_at += interval
 
     remaining = {"bare": seconds, "room": seconds}

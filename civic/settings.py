@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -128,11 +129,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # The pub/sub layer: the classic RedisChannelLayer drops messages under bursts.
+    # The pub/sub layer: the classic RedisChannelLayer drops messages under bursts. Redis pub/sub
+    # channels ignore the database number, so the prefix carries it: two deployments (or test runs)
+    # on one Redis with different database numbers never hear each other's groups.
+    _redis_db = (urlsplit(REDIS_URL).path.strip("/") or "0").split("/")[0]
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", f"civic{_redis_db}")},
         }
     }
     CACHES = {

@@ -6,6 +6,12 @@ seq order exactly once (a replay from the table after ``hello``, then live event
 that arrives ahead of a missing one waits briefly, then the gap is filled from the table), and
 events of a breakout table reach only that table's members and the facilitators (others get a
 stub with the seq, so their sequence has no holes).
+
+Cost per delivered event (measured with ``benchmarks/live_room.py``): the group message carries
+the event serialised once, so an in-order delivery is one ``send`` of that text; it reads no
+database and does not go through the process' database thread (see :meth:`RoomConsumer.dispatch`).
+A connection's actions run as tasks, in arrival order, so the facilitator's connection is not held
+up by the previous action's hops back from the database thread.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import logging
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
@@ -24,7 +31,7 @@ from assemblies.models import Session
 from audit.context import AuditContext
 
 from . import services
-from .wire import ProtocolError, parse_client_message
+from .wire import ClientMessage, ProtocolError, parse_client_message
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +86,21 @@ def _own_table(data: dict[str, Any] | None, user_id: int) -> int | None:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Call the message's handler, without Channels' per-message ``aclose_old_connections``.
+
+        Channels runs ``close_old_connections`` in the process' one thread-sensitive worker thread
+        before *every* message, live events included: 250 thread hops per event per process for
+        a room of 500, queued in the same thread as the actions' transactions, so an action waited
+        behind the previous event's fan-out. Here every database access already goes through
+        ``database_sync_to_async``, which closes stale connections before and after each call, so
+        a delivery never touches the database or that thread.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.user = self.scope.get("user")
@@ -90,6 +112,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.strikes: list[float] = []
         self.send_lock = asyncio.Lock()
         self.gap_task: asyncio.Task | None = None
+        self.actions: set[asyncio.Future] = set()  # this connection's actions in flight
         self.joined = False  # in the room's group
         self.present = False  # announced by a presence event (after the first synced)
         role, exists = await database_sync_to_async(_access)(self.user, self.session_id)
@@ -150,6 +173,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not self.synced:
             await self._reply_error("hello_required", "Send hello with your last_seq first.", message.id)
             return
+        # Not awaited here: the connection reads its next message (and delivers events) while this
+        # one's transaction runs. Actions still run in the order they arrived: the task hands the
+        # call to the process' one database thread at its first step, and tasks start in order.
+        task = asyncio.ensure_future(self._perform(message))
+        self.actions.add(task)
+        task.add_done_callback(self.actions.discard)
+
+    async def _perform(self, message: ClientMessage) -> None:
         try:
             ack = await database_sync_to_async(services.perform)(
                 self.user, self.session_id, message.type, message.data, client_id=message.id, context=self.context
@@ -192,14 +223,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- Events from the group ---------------------------------------------------------------
 
     async def room_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        if "text" in message:
-            event = {**event, "_text": message["text"]}
+        """A live event from the group: ``{"seq", "text"}`` (the serialised event), plus ``event``
+        for the few a connection must look inside (a table's events, allocations)."""
+        seq = message["seq"] if "seq" in message else message["event"]["seq"]
         async with self.send_lock:
-            if event["seq"] <= self.last_sent:
+            if seq <= self.last_sent:
+                return
+            if self.synced and not self.pending and seq == self.last_sent + 1:
+                await self._deliver(message)  # the usual case: the next one, nothing waiting
                 return
             if len(self.pending) < MAX_PENDING:
-                self.pending[event["seq"]] = event
+                self.pending[seq] = message
             if self.synced:
                 await self._flush()
 
@@ -208,7 +242,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         bare-Channels baseline and operational notices. Clients ignore types they do not know."""
         await self.send(message["text"])
 
-    async def _send_event(self, event: dict[str, Any]) -> None:
+    async def _send_event(self, event: dict[str, Any], text: str | None = None) -> None:
         """Send one event (the caller holds the order): table events reach only that table."""
         if event["type"] == "tables.allocate":
             self.table = _own_table(event["data"], self.user.pk)
@@ -216,9 +250,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if table is not None and table != self.table and self.role not in services.FACILITATING:
             event = {"type": event["type"], "seq": event["seq"], "at": event["at"], "actor": None, "data": {},
                      "table": table, "redacted": True}
-        text = event.get("_text")
+            text = None
         await self.send(text if text is not None else json.dumps(event))
         self.last_sent = event["seq"]
+
+    async def _deliver(self, item: dict[str, Any]) -> None:
+        """Send a pending item: a live message from the group, or an event read from the table."""
+        if "text" not in item:
+            await self._send_event(item)
+        elif "event" in item:
+            await self._send_event(item["event"], item["text"])
+        else:
+            await self.send(item["text"])
+            self.last_sent = item["seq"]
 
     async def _flush(self) -> None:
         while self.pending:
@@ -230,7 +274,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 if self.gap_task is None or self.gap_task.done():
                     self.gap_task = asyncio.ensure_future(self._fill_gap())
                 return
-            await self._send_event(self.pending.pop(lowest))
+            await self._deliver(self.pending.pop(lowest))
 
     async def _fill_gap(self) -> None:
         """A later event came first: give the missing one a moment, then read it from the table."""

@@ -111,6 +111,16 @@ def ensure_room(session_id: int) -> Room:
     return room
 
 
+def _locked_room(session_id: int) -> Room:
+    """The session's room row, locked for this transaction (created on the room's first action)."""
+    query = Room.objects.select_for_update().select_related("session").filter(session_id=session_id)
+    room = query.first()
+    if room is None:
+        ensure_room(session_id)
+        room = query.get()
+    return room
+
+
 # --- Payloads -------------------------------------------------------------------
 
 def _iso(moment: datetime | None) -> str | None:
@@ -354,11 +364,9 @@ def perform(
         raise RoomError("'data' must be an object.", "bad_message")
     if len(client_id) > CLIENT_ID_MAX:
         raise RoomError(f"'id' is longer than {CLIENT_ID_MAX} characters.", "bad_message")
-    if not Room.objects.filter(session_id=session_id).exists():
-        ensure_room(session_id)
     try:
         with transaction.atomic():
-            room = Room.objects.select_for_update().select_related("session").get(session_id=session_id)
+            room = _locked_room(session_id)
             if client_id:
                 seq = RoomEvent.objects.filter(
                     session_id=session_id, actor=user, client_id=client_id
@@ -414,10 +422,13 @@ def _append(
         at=timezone.now(),
     )
     payload = event_payload(event)
-    # Serialised once here rather than once per connection by every consumer.
-    send_event_on_commit(
-        room_group(room.session_id), {"type": "room.event", "event": payload, "text": json.dumps(payload)}
-    )
+    # The broadcast carries the event already serialised, once, and its seq for the connections'
+    # ordering; the event itself only when a connection must look inside it (a table's event,
+    # an allocation), so each of the room's connections unpacks a small message.
+    message: dict[str, Any] = {"type": "room.event", "seq": event.seq, "text": json.dumps(payload)}
+    if event.table is not None or type == "tables.allocate":
+        message["event"] = payload
+    send_event_on_commit(room_group(room.session_id), message)
     return event
 
 
@@ -441,9 +452,8 @@ def latest_seq(session_id: int) -> int:
 # --- Presence (server-generated) ---------------------------------------------------
 
 def _presence_change(user: Any, session_id: int, delta: int) -> int | None:
-    ensure_room(session_id)
     with transaction.atomic():
-        room = Room.objects.select_for_update().get(session_id=session_id)
+        room = _locked_room(session_id)
         now = timezone.now()
         row, _ = Presence.objects.select_for_update().get_or_create(
             session_id=session_id, user=user, defaults={"last_seen": now}

@@ -214,23 +214,87 @@ def is_ranked_rule(rule: str) -> bool:
     return rule in {k for k, _ in ranked_rule_choices()}
 
 
+def count_with_declared_constraints(rule: str, projects: Sequence[ProjectRow], budget: Fraction, vote_type: str,
+                                    ballots: Sequence[BallotRow], votes: dict[str, int],
+                                    adjustments: dict[str, Any], *, max_length: int | None = None
+                                    ) -> dict[str, Any]:
+    """The count again, under the council's declared constraints; the rule's own count is not touched.
+
+    Deterministic steps, each recorded:
+
+    1. ``min_votes``: every project named on fewer ballots than the declared minimum is left out.
+    2. ``incompatible`` (groups of project ids, at most one of each group funded): the rule is run on
+       the projects still in; in each group with two or more funded projects, the one the rule funded
+       first (its order in ``selected``: most votes first for greedy, round order for MES and
+       Phragmén) stays, and the others are left out. The count is then run again without them, and
+       so on until no group has two funded projects (each pass leaves out at least one project, so
+       it ends).
+
+    The projects left out are removed from the ballots (and their points, for cumulative ballots)
+    before each re-run, exactly as if they had not been on the ballot. Returns ``selected`` (the
+    constrained outcome, in the rule's order), ``excluded`` ({project: reason}) and ``steps``.
+    """
+    min_votes = int(adjustments.get("min_votes") or 0)
+    groups = [[str(p) for p in g] for g in adjustments.get("incompatible") or [] if len(g) > 1]
+    excluded: dict[str, str] = {}
+    steps: list[dict[str, Any]] = []
+    if min_votes:
+        for p in projects:
+            if votes.get(p.id, 0) < min_votes:
+                reason = f"{votes.get(p.id, 0)} votes, fewer than the declared minimum of {min_votes}"
+                excluded[p.id] = reason
+                steps.append({"type": "below_min_votes", "project": p.id, "votes": votes.get(p.id, 0),
+                              "reason": f"left out of the count: {reason}"})
+    while True:
+        keep = [p for p in projects if p.id not in excluded]
+        rows = []
+        for b in ballots:
+            if b.points is None:
+                rows.append(BallotRow(tuple(p for p in b.projects if p not in excluded), None, b.voter_id))
+            else:
+                pairs = [(p, n) for p, n in zip(b.projects, b.points, strict=True) if p not in excluded]
+                rows.append(BallotRow(tuple(p for p, _ in pairs), tuple(n for _, n in pairs), b.voter_id))
+        selected = list(count_pb(rule, keep, budget, vote_type, rows, max_length=max_length)["selected"])
+        losers = []
+        for g in groups:
+            funded = [p for p in selected if p in g]
+            for p in funded[1:]:
+                losers.append(p)
+                excluded[p] = f"incompatible with {funded[0]}, which the count funded first"
+                steps.append({"type": "incompatible", "project": p, "kept": funded[0],
+                              "reason": f"left out and counted again: {excluded[p]} "
+                                        "(at most one project of its declared group is funded)"})
+        if not losers:
+            return {"selected": selected, "excluded": excluded, "steps": steps}
+
+
 def apply_adjustments(selected: Sequence[str], costs: dict[str, Fraction], votes: dict[str, int],
-                      budget: Fraction, adjustments: dict[str, Any]) -> dict[str, Any]:
+                      budget: Fraction, adjustments: dict[str, Any], *,
+                      excluded: Sequence[str] = ()) -> dict[str, Any]:
     """The council's declared rules applied after the count, in a fixed order, each step explained.
 
     ``part_fund_share`` (0–1): the most voted project left unfunded is funded when the money left
     covers at least that share of its cost (the difference comes from a reserve, as in Poznań).
     ``extra_money``: money added after the count funds the most voted unfunded projects that fit.
+    Projects in ``excluded`` (left out by :func:`count_with_declared_constraints`) are never added.
     The rule's own ``selected`` is never changed: these steps only add to it, and say so.
     """
     funded = list(selected)
     left = Fraction(budget) - sum((costs[p] for p in funded), Fraction(0))
     steps: list[dict[str, Any]] = []
-    waiting = sorted((p for p in costs if p not in funded), key=lambda p: (-votes.get(p, 0), costs[p], p))
+    waiting = sorted((p for p in costs if p not in funded and p not in excluded), key=lambda p: (-votes.get(p, 0), costs[p], p))
+    groups = [{str(p) for p in g} for g in adjustments.get("incompatible") or []]
+
+    def clashes(p: str) -> bool:
+        """Funding ``p`` would fund two projects of one declared incompatible group."""
+        return any(p in g and any(q in g for q in funded) for g in groups)
+
     share = adjustments.get("part_fund_share")
     if share:
         share = Fraction(str(share))
         for p in waiting:
+            if clashes(p):
+                continue
             if costs[p] > left and left >= share * costs[p] and costs[p] > 0:
                 steps.append({"type": "part_fund", "project": p, "covered": json_money(left),
                               "from_reserve": json_money(costs[p] - left),
@@ -247,7 +311,7 @@ def apply_adjustments(selected: Sequence[str], costs: dict[str, Fraction], votes
         steps.append({"type": "extra_money", "amount": json_money(Fraction(str(extra))),
                       "reason": "money added after the count"})
         for p in waiting:
-            if p in funded or costs[p] > left:
+            if p in funded or costs[p] > left or clashes(p):
                 continue
             funded.append(p)
             left -= costs[p]

@@ -18,6 +18,13 @@ class ProcessForm(forms.ModelForm):
     extra_money = forms.DecimalField(
         label=_("Extra money added after the count"), required=False, min_value=0, max_digits=14, decimal_places=2,
         help_text=_("Declared adjustment: funds the most voted projects left unfunded that fit."))
+    min_votes = forms.IntegerField(
+        label=_("Minimum votes per project"), required=False, min_value=1, max_value=10_000_000,
+        help_text=_("Declared adjustment: projects named on fewer ballots are left out and the count is run again."))
+    incompatible = forms.CharField(
+        label=_("Groups of incompatible projects (at most one funded)"), required=False, widget=forms.Textarea(
+            attrs={"rows": 3}),
+        help_text=_("One group a line, idea numbers separated by commas, e.g. “12, 15”. Declared adjustment."))
 
     class Meta:
         model = Process
@@ -33,6 +40,8 @@ class ProcessForm(forms.ModelForm):
         if adjustments.get("part_fund_share"):
             self.fields["part_fund_share"].initial = round(float(adjustments["part_fund_share"]) * 100)
         self.fields["extra_money"].initial = adjustments.get("extra_money")
+        self.fields["min_votes"].initial = adjustments.get("min_votes")
+        self.fields["incompatible"].initial = "\n".join(", ".join(g) for g in adjustments.get("incompatible") or [])
         self.fields["rule"].choices = [(_("PB rules"), counting.pb_rule_choices()),
                                        (_("Ranked rules"), counting.ranked_rule_choices())]
 
@@ -47,5 +56,37 @@ class ProcessForm(forms.ModelForm):
             adjustments["part_fund_share"] = str(data["part_fund_share"] / 100)
         if data.get("extra_money"):
             adjustments["extra_money"] = str(data["extra_money"])
+        if data.get("min_votes"):
+            adjustments["min_votes"] = str(data["min_votes"])
+        known = {str(pk) for pk in self.instance.ideas.values_list("pk", flat=True)} if self.instance.pk else None
+        groups = parse_incompatible(data.get("incompatible") or "", known)
+        if groups:
+            adjustments["incompatible"] = groups
         data["adjustments"] = adjustments
         return data
+
+
+def parse_incompatible(text: str, known: set[str] | None = None) -> list[list[str]]:
+    """Groups of idea numbers, one a line; ``ValidationError`` naming the bad line."""
+    groups: list[list[str]] = []
+    seen: set[str] = set()
+    for n, line in enumerate(text.splitlines(), start=1):
+        items = [x.strip().lstrip("#") for x in line.replace(";", ",").split(",") if x.strip()]
+        if not items:
+            continue
+        if not all(x.isdigit() for x in items):
+            raise forms.ValidationError(_("Incompatible groups, line %(n)s: give idea numbers separated by commas."),
+                                        params={"n": n})
+        group = list(dict.fromkeys(str(int(x)) for x in items))
+        if len(group) < 2:
+            raise forms.ValidationError(_("Incompatible groups, line %(n)s: a group needs two projects or more."),
+                                        params={"n": n})
+        if known is not None and (unknown := [x for x in group if x not in known]):
+            raise forms.ValidationError(_("Incompatible groups, line %(n)s: no idea %(id)s in this process."),
+                                        params={"n": n, "id": unknown[0]})
+        if seen & set(group):
+            raise forms.ValidationError(_("Incompatible groups, line %(n)s: a project is in two groups."),
+                                        params={"n": n})
+        seen |= set(group)
+        groups.append(group)
+    return groups

@@ -40,10 +40,12 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
     PAPER = "paper", _("Paper")
+    CODE = "code", _("Voter code (no account)")
 
 
 class VoterCode(models.Model):
-    """A single-use code for someone voting without an account (paper or assisted)."""
+    """A single-use code for someone voting without an account: on paper (entered by officers) or
+    online on ``/pb/<slug>/vote/code/``. Single use is the one-to-one ``Participation.voter_code``."""
 
     process = models.ForeignKey("proposals.Process", on_delete=models.CASCADE, related_name="voter_codes")
     code_hash = models.CharField(max_length=64, unique=True)
@@ -61,6 +63,11 @@ class Participation(models.Model):
                                       related_name="participation")
     area = models.ForeignKey("councils.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    declared_minimum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text=_("The voter declared “I am N or older” for the process's minimum age N. No date of birth is "
+                    "stored anywhere: this declaration is the least personal data that lets the age rule be "
+                    "enforced and audited. Every voter of a process declares the same N, so it links no ballot."))
 
     class Meta:
         constraints = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -13,15 +14,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.permissions import require
 from audit.context import AuditContext
-from audit.services import record
+from audit.services import record, unsaved_entry
 from civic.events import send_event_on_commit
 from engines.numbers import money
-from proposals.models import BallotType, Idea, IdeaStatus, Phase, Process
+from proposals.models import BallotType, Idea, IdeaStatus, Phase, Process, WardBudget
 from proposals.services import group
 
 from . import counting
@@ -58,26 +59,35 @@ def receipt_hash(receipt: str) -> str:
 
 # --- who may vote, on what --------------------------------------------------------------------
 
-def voter_area(process: Process, user) -> Any:
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "area", None) if profile is not None else None
+def voter_area(process: Process, user) -> int | None:
+    """The id of the ward the user lives in (their profile's area), or None."""
+    from accounts.models import Profile
+
+    return Profile.objects.filter(user_id=user.pk).values_list("area_id", flat=True).first()
 
 
-def eligibility(process: Process, user) -> tuple[bool, str, Any]:
-    """(may vote, reason if not, ward the ballot belongs to)."""
+def eligibility(process: Process, user) -> tuple[bool, str, int | None]:
+    """(may vote, reason if not, id of the ward the ballot belongs to), in one query."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
     if not getattr(user, "is_authenticated", False):
         return False, "Sign in to vote.", None
     if process.phase != Phase.VOTING:
         return False, "Voting is not open.", None
-    area = voter_area(process, user)
-    if process.wards_counted_apart or process.require_ward_residence:
-        if area is None or not process.ward_budgets.filter(area=area).exists():
-            return False, "Only residents of the wards in this process can vote.", area
+    needs_ward = process.wards_counted_apart or process.require_ward_residence
+    checks: dict[str, Any] = {"ward_area": F("profile__area_id")}
+    if needs_ward:
+        checks["ward_ok"] = Exists(WardBudget.objects.filter(process_id=process.pk,
+                                                             area_id=OuterRef("profile__area_id")))
     if process.require_verified_email:
-        from allauth.account.models import EmailAddress
-
-        if not EmailAddress.objects.filter(user=user, verified=True).exists():
-            return False, "Verify your email address before voting.", area
+        checks["verified"] = Exists(EmailAddress.objects.filter(user_id=OuterRef("pk"), verified=True))
+    row = get_user_model().objects.filter(pk=user.pk).values(**checks).first() or {}
+    area = row.get("ward_area")
+    if needs_ward and (area is None or not row.get("ward_ok")):
+        return False, "Only residents of the wards in this process can vote.", area
+    if process.require_verified_email and not row.get("verified"):
+        return False, "Verify your email address before voting.", area
     return True, "", area
 
 
@@ -101,7 +111,7 @@ def ballot_costs(process: Process, area=None) -> dict[str, Decimal]:
 
 def unit_budget(process: Process, area=None) -> Decimal:
     if process.wards_counted_apart and area is not None:
-        ward = process.ward_budgets.filter(area=area).first()
+        ward = process.ward_budgets.filter(area_id=getattr(area, "pk", area)).first()
         return ward.budget if ward else Decimal(0)
     return process.total_budget
 
@@ -205,6 +215,26 @@ def running_total(process: Process, area, data) -> dict[str, Any]:
 
 # --- casting ----------------------------------------------------------------------------------
 
+AGE_FIELD = "age_confirmed"
+
+
+def declared_age(process: Process, data) -> int | None:
+    """The minimum age the voter declares to meet (stored on the participation), or ``BallotRefused``.
+
+    Profiles hold no date of birth, and none is asked for: the voter ticks “I am N or older”. That
+    declaration, not a birth date, is what the service requires and what the participation records."""
+    if not process.minimum_age:
+        return None
+    if (data.get(AGE_FIELD) or "").lower() not in ("on", "1", "yes", "true"):
+        raise BallotRefused(f"This vote is open to people aged {process.minimum_age} or older: tick "
+                            f"“I am {process.minimum_age} or older” to cast your ballot.", 400)
+    return process.minimum_age
+
+
+def _area_id(area) -> int | None:
+    return getattr(area, "pk", area)
+
+
 def _insert_shuffled(process: Process, area, channel: str, choices: Choices, digest: str) -> None:
     """Insert a ballot so that table order does not follow arrival order.
 
@@ -212,17 +242,109 @@ def _insert_shuffled(process: Process, area, channel: str, choices: Choices, dig
     row's previous content moves into the newly inserted row (an online swap: storage positions
     stay in arrival order, contents do not).
     """
+    area_id = _area_id(area)
     other = (Ballot.objects.select_for_update().filter(process=process, id__gte=uuid.uuid4()).order_by("id").first()
              or Ballot.objects.select_for_update().filter(process=process).order_by("id").first())
     if other is None:
-        Ballot.objects.create(process=process, area=area, channel=channel, receipt_hash=digest,
+        Ballot.objects.create(process=process, area_id=area_id, channel=channel, receipt_hash=digest,
                               projects=choices.projects, points=choices.points)
         return
     old = (other.area_id, other.channel, other.receipt_hash, other.projects, other.points)
-    Ballot.objects.filter(pk=other.pk).update(area=area, channel=channel, receipt_hash=digest,
+    Ballot.objects.filter(pk=other.pk).update(area_id=area_id, channel=channel, receipt_hash=digest,
                                               projects=choices.projects, points=choices.points)
     Ballot.objects.create(process=process, area_id=old[0], channel=old[1], receipt_hash=old[2],
                           projects=old[3], points=old[4])
+
+
+# One round trip on PostgreSQL for what ``_participate`` does in four to six on other databases:
+# lock the process row shared while it is still voting, insert the participation (its unique
+# constraints are the one-ballot guarantee, a violation aborts the whole statement), then the
+# shuffled ballot insert (lock a random existing ballot of the process, write the new content into
+# it, move its old content into the new row; the first ballot of a process is inserted as is).
+# The participation and the ballot rows share nothing but the statement.
+_PARTICIPATE_SQL = f"""
+WITH open_process AS (
+    SELECT id FROM {Process._meta.db_table} WHERE id = %(process)s AND phase = %(voting)s FOR SHARE
+), voter AS (
+    INSERT INTO {Participation._meta.db_table}
+        (process_id, user_id, voter_code_id, area_id, channel, declared_minimum_age)
+    SELECT id, %(user)s, %(code)s, %(area)s, %(channel)s, %(age)s FROM open_process
+    RETURNING 1
+), other AS (
+    SELECT b.id, b.area_id, b.channel, b.receipt_hash, b.projects, b.points
+    FROM {Ballot._meta.db_table} b
+    WHERE EXISTS (SELECT 1 FROM voter) AND b.id = COALESCE(
+        (SELECT id FROM {Ballot._meta.db_table} WHERE process_id = %(process)s AND id >= %(pivot)s
+         ORDER BY id LIMIT 1),
+        (SELECT id FROM {Ballot._meta.db_table} WHERE process_id = %(process)s ORDER BY id LIMIT 1))
+    FOR UPDATE OF b
+), audit AS (
+    INSERT INTO {{audit_table}} ({{audit_columns}}) SELECT {{audit_values}} WHERE EXISTS (SELECT 1 FROM voter)
+    RETURNING 1
+), moved AS (
+    UPDATE {Ballot._meta.db_table} b
+    SET area_id = %(area)s, channel = %(channel)s, receipt_hash = %(digest)s,
+        projects = %(projects)s::jsonb, points = %(points)s::jsonb
+    FROM other WHERE b.id = other.id
+    RETURNING other.area_id, other.channel, other.receipt_hash, other.projects, other.points
+)
+INSERT INTO {Ballot._meta.db_table} (id, process_id, area_id, channel, receipt_hash, projects, points)
+SELECT %(new_id)s, %(process)s, area_id, channel, receipt_hash, projects, points FROM moved
+UNION ALL
+SELECT %(new_id)s, %(process)s, %(area)s, %(channel)s, %(digest)s, %(projects)s::jsonb, %(points)s::jsonb
+WHERE EXISTS (SELECT 1 FROM voter) AND NOT EXISTS (SELECT 1 FROM other)
+RETURNING 1
+"""
+
+
+def _audit_insert(entry) -> tuple[str, str, dict[str, Any]]:
+    """Columns, typed placeholders and values of an unsaved audit entry, for ``_PARTICIPATE_SQL``."""
+    fields = [f for f in type(entry)._meta.local_concrete_fields if not f.primary_key]
+    values: dict[str, Any] = {}
+    placeholders = []
+    for n, field in enumerate(fields):
+        values[f"audit_{n}"] = field.get_db_prep_save(field.pre_save(entry, True), connection)
+        kind = field.get_internal_type()
+        cast = "text" if kind in ("CharField", "TextField") else field.db_type(connection)
+        placeholders.append(f"%(audit_{n})s::{cast}")
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return columns, ", ".join(placeholders), values
+
+
+def _participate(process: Process, *, user=None, voter_code: VoterCode | None = None, area, channel: str,
+                 age: int | None, choices: Choices, digest: str, audit) -> None:
+    """Record who took part and, apart from it, what they chose, and the audit entry ``audit``
+    (unsaved, from ``audit.services.unsaved_entry``; it says who voted, never what).
+
+    On PostgreSQL this is one statement, atomic by itself (no BEGIN/COMMIT round trips when the
+    caller is not inside a transaction); elsewhere the caller's transaction holds the steps.
+    ``BallotRefused`` (409) when voting has closed; ``IntegrityError`` when this person or code
+    has already voted (the database's unique constraints decide, also under concurrency)."""
+    area_id = _area_id(area)
+    if connection.vendor == "postgresql":
+        columns, placeholders, audit_values = _audit_insert(audit)
+        sql = (_PARTICIPATE_SQL.replace("{audit_table}", connection.ops.quote_name(type(audit)._meta.db_table))
+               .replace("{audit_columns}", columns).replace("{audit_values}", placeholders))
+        # Inside a caller's transaction a savepoint keeps it usable after a refusal; alone, the
+        # statement is its own transaction.
+        scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+        with scope, connection.cursor() as cursor:
+            cursor.execute(sql, {**audit_values,
+                "process": process.pk, "voting": Phase.VOTING.value, "user": getattr(user, "pk", None),
+                "code": voter_code.pk if voter_code is not None else None, "area": area_id, "channel": channel,
+                "age": age, "pivot": uuid.uuid4(), "new_id": uuid.uuid4(), "digest": digest,
+                "projects": json.dumps(choices.projects),
+                "points": json.dumps(choices.points) if choices.points is not None else None})
+            if cursor.fetchone() is None:
+                raise BallotRefused("Voting has closed.", 409)
+        return
+    with transaction.atomic():
+        if _phase_shared_lock(process) != Phase.VOTING:
+            raise BallotRefused("Voting has closed.", 409)
+        Participation.objects.create(process=process, user=user, voter_code=voter_code, area_id=area_id,
+                                     channel=channel, declared_minimum_age=age)
+        _insert_shuffled(process, area_id, channel, choices, digest)
+        audit.save(force_insert=True)
 
 
 def _phase_shared_lock(process: Process) -> str:
@@ -239,25 +361,98 @@ def _phase_shared_lock(process: Process) -> str:
     return Process.objects.filter(pk=process.pk).values_list("phase", flat=True).first() or ""
 
 
+TURNOUT_EVENT_INTERVAL = 1.0
+"""Seconds between two ``pb.turnout`` events of one process from one server process."""
+_turnout_sent: dict[int, float] = {}
+
+
+def _announce_turnout(process: Process) -> None:
+    """Tell live pages that turnout changed: at most once a second per process and server process.
+
+    The event carries no data (pages fetch the figures), so coalescing loses nothing, and a ballot
+    no longer pays a channel-layer round trip each (most of a ballot's cost besides the database)."""
+    import time
+
+    now = time.monotonic()
+    if now - _turnout_sent.get(process.pk, -TURNOUT_EVENT_INTERVAL) >= TURNOUT_EVENT_INTERVAL:
+        _turnout_sent[process.pk] = now
+        send_event_on_commit(group(process), {"type": "pb.turnout"})
+
+
 def cast_ballot(user, process: Process, data, *, context: AuditContext) -> str:
     """Record a first ballot; returns the receipt (shown once). One person, one ballot (DB constraint)."""
     ok, reason, area = eligibility(process, user)
     if not ok:
         raise BallotRefused(reason, 403 if process.phase == Phase.VOTING else 409)
+    age = declared_age(process, data)
     choices = parse_choices(process, area, data)
     receipt = new_receipt()
     try:
-        with transaction.atomic():
-            if _phase_shared_lock(process) != Phase.VOTING:
-                raise BallotRefused("Voting has closed.", 409)
-            Participation.objects.create(process=process, user=user, area=area, channel=Channel.ONLINE)
-            _insert_shuffled(process, area, Channel.ONLINE, choices, receipt_hash(receipt))
-            # Audit says that this person voted, never what: the ballot is not the audited object.
-            record(user, "pb.vote.cast", process, context=context)
-            send_event_on_commit(group(process), {"type": "pb.turnout"})
+        # Audit says that this person voted, never what: the ballot is not the audited object.
+        _participate(process, user=user, area=area, channel=Channel.ONLINE, age=age, choices=choices,
+                     digest=receipt_hash(receipt), audit=unsaved_entry(user, "pb.vote.cast", process, context=context))
+        _announce_turnout(process)
     except IntegrityError:
         raise BallotRefused("You have already voted. To change your ballot, use your receipt code.", 409,
                             keep_choices=True) from None
+    return receipt
+
+
+# --- voting with a single-use voter code (no account) ----------------------------------------
+
+CODE_ATTEMPTS = 10
+"""Unknown codes one address may try per ``CODE_WINDOW`` seconds before it is refused (429)."""
+CODE_WINDOW = 15 * 60
+
+
+def _code_attempts_key(process: Process, client: str) -> str:
+    return f"pb-code-fail:{process.pk}:{hashlib.sha256(client.encode()).hexdigest()[:32]}"
+
+
+def voter_code_for(process: Process, code: str, client: str) -> VoterCode:
+    """The unused voter code of this process, or ``BallotRefused``. Unknown codes are counted per
+    client address (hashed in the cache, never stored) and refused with 429 after ``CODE_ATTEMPTS``."""
+    from django.core.cache import cache
+
+    key = _code_attempts_key(process, client)
+    if cache.get(key, 0) >= CODE_ATTEMPTS:
+        raise BallotRefused("Too many wrong voter codes from your connection: wait 15 minutes and try again.", 429)
+    if process.phase != Phase.VOTING:
+        raise BallotRefused("Voting is not open.", 409)
+    voter_code = (VoterCode.objects.filter(process=process, code_hash=receipt_hash(code))
+                  .annotate(used=Exists(Participation.objects.filter(voter_code=OuterRef("pk")))).first())
+    if voter_code is None:
+        if cache.add(key, 1, CODE_WINDOW) is False:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, CODE_WINDOW)
+        raise BallotRefused("This voter code is not valid for this process. Check it and try again.", 404)
+    if voter_code.used:  # type: ignore[attr-defined]
+        raise BallotRefused("This voter code has already been used to vote.", 409)
+    return voter_code
+
+
+def cast_ballot_with_code(process: Process, code: str, client: str, data, *, context: AuditContext) -> str:
+    """Record the ballot of someone without an account; returns the receipt (shown once).
+
+    Same guarantees as :func:`cast_ballot`: the participation (``voter_code``, ward, channel
+    ``code``) and the ballot share nothing, and the one-to-one ``Participation.voter_code`` is what
+    makes the code single-use, so concurrent submissions of one code record one ballot."""
+    voter_code = voter_code_for(process, code, client)
+    area = voter_code.area_id
+    if process.wards_counted_apart and area is None:
+        raise BallotRefused("This voter code belongs to no ward; ask the council for a new one.", 409)
+    age = declared_age(process, data)
+    choices = parse_choices(process, area, data)
+    receipt = new_receipt()
+    try:
+        _participate(process, voter_code=voter_code, area=area, channel=Channel.CODE, age=age, choices=choices,
+                     digest=receipt_hash(receipt),
+                     audit=unsaved_entry(None, "pb.vote.cast_code", process, context=context))
+        _announce_turnout(process)
+    except IntegrityError:
+        raise BallotRefused("This voter code has already been used to vote.", 409) from None
     return receipt
 
 
@@ -309,7 +504,7 @@ def enter_paper_ballot(actor, process: Process, code: str, data, *, context: Aud
     voter_code = VoterCode.objects.filter(process=process, code_hash=receipt_hash(code)).first()
     if voter_code is None:
         raise BallotRefused("Unknown voter code for this process.", 404)
-    choices = parse_choices(process, voter_code.area, data)
+    choices = parse_choices(process, voter_code.area_id, data)
     with transaction.atomic():
         if Participation.objects.filter(voter_code=voter_code).exists():
             raise BallotRefused("This voter code has already voted.", 409)
@@ -327,9 +522,13 @@ def enter_paper_ballot(actor, process: Process, code: str, data, *, context: Aud
         if (first.projects, first.points) != (second.projects, second.points):
             PaperEntry.objects.filter(voter_code=voter_code).update(mismatch=True)
             return "mismatch"
-        Participation.objects.create(process=process, voter_code=voter_code, area=voter_code.area,
-                                     channel=Channel.PAPER)
-        _insert_shuffled(process, voter_code.area, Channel.PAPER, choices, receipt_hash(new_receipt()))
+        try:
+            with transaction.atomic():
+                Participation.objects.create(process=process, voter_code=voter_code, area_id=voter_code.area_id,
+                                             channel=Channel.PAPER)
+        except IntegrityError:
+            raise BallotRefused("This voter code has already voted.", 409) from None
+        _insert_shuffled(process, voter_code.area_id, Channel.PAPER, choices, receipt_hash(new_receipt()))
         PaperEntry.objects.filter(voter_code=voter_code).delete()
     return "recorded"
 
@@ -461,8 +660,18 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
                 tallies[p] = tallies.get(p, 0) + 1
         adjusted = None
         if process.adjustments and not counting.is_ranked_rule(process.rule):
-            adjusted = counting.apply_adjustments(outcome["selected"], {p.id: p.cost for p in projects}, tallies,
-                                                  Fraction(unit["budget"]), process.adjustments)
+            declared = _declared_for_count(process.adjustments, {str(i.pk): i.project_id for i in ideas})
+            constrained: dict[str, Any] = {"selected": outcome["selected"], "excluded": {}, "steps": []}
+            if declared.get("min_votes") or declared.get("incompatible"):
+                constrained = counting.count_with_declared_constraints(
+                    process.rule, projects, Fraction(unit["budget"]), vote_type, rows, tallies, declared)
+            adjusted = counting.apply_adjustments(constrained["selected"], {p.id: p.cost for p in projects}, tallies,
+                                                  Fraction(unit["budget"]), declared,
+                                                  excluded=list(constrained["excluded"]))
+            adjusted["steps"] = constrained["steps"] + adjusted["steps"]
+            for pid, reason in constrained["excluded"].items():
+                fate = outcome.get("projects", {}).setdefault(pid, {})
+                fate["adjustment"] = reason
         funded = adjusted["funded"] if adjusted else outcome["selected"]
         selected_ids.update(pid_to_idea[p].pk for p in funded)
         units_out.append({
@@ -513,6 +722,16 @@ def _count_and_publish(process: Process) -> dict[str, Any]:
     record(None, "pb.count.published", process, after={"selected": public["selected"]}, context=AuditContext.task())
     send_event_on_commit(group(process), {"type": "pb.phase", "phase": Phase.RESULTS})
     return public
+
+
+def _declared_for_count(adjustments: dict[str, Any], project_id: dict[str, str]) -> dict[str, Any]:
+    """The declared adjustments with incompatible groups named by the ``.pb`` project ids of this unit
+    (groups are declared with idea numbers; members outside this ward's ballot are dropped)."""
+    out = dict(adjustments)
+    if adjustments.get("incompatible"):
+        out["incompatible"] = [[project_id[str(pk)] for pk in g if str(pk) in project_id]
+                               for g in adjustments["incompatible"]]
+    return out
 
 
 def turnout_by_ward_and_channel(process: Process) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("<slug:slug>/vote/", views.vote, name="pb_vote"),
+    path("<slug:slug>/vote/code/", views.vote_code, name="pb_vote_code"),
     path("<slug:slug>/vote/total/", views.vote_total, name="pb_vote_total"),
     path("<slug:slug>/check/", views.check, name="pb_check"),
     path("<slug:slug>/results/", views.results, name="pb_results"),

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
@@ -43,7 +44,8 @@ def _ctx(request: HttpRequest) -> AuditContext:
     return AuditContext.from_request(request)
 
 
-def _ballot_context(request: HttpRequest, process: Process, area, data=None, error: str = "") -> dict[str, Any]:
+def _ballot_context(request: HttpRequest, process: Process, area, data=None, error: str = "", *,
+                    voter_code: str = "") -> dict[str, Any]:
     ideas = services.ballot_ideas(process, area)
     chosen = set(data.getlist("project")) if data is not None else set()
     values = {k: v for k, v in (data or {}).items()} if data is not None else {}
@@ -52,8 +54,10 @@ def _ballot_context(request: HttpRequest, process: Process, area, data=None, err
     total = services.running_total(process, area, data or {})
     return {"process": process, "rows": rows, "total": total, "error": error, "area": area,
             "budget": money(services.unit_budget(process, area)),
-            "has_voted": Participation.objects.filter(process=process, user=request.user).exists(),
-            "receipt_from_cookie": request.COOKIES.get(f"{RECEIPT_COOKIE}_{process.pk}", "")}
+            "has_voted": not voter_code and Participation.objects.filter(process=process, user=request.user).exists(),
+            "receipt_from_cookie": "" if voter_code else request.COOKIES.get(f"{RECEIPT_COOKIE}_{process.pk}", ""),
+            "voter_code": voter_code, "age_confirmed": values.get("age_confirmed") == "on",
+            "action": reverse("pb_vote_code" if voter_code else "pb_vote", args=[process.slug])}
 
 
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
@@ -66,8 +70,8 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
             status = 403 if process.phase == Phase.VOTING else 409
             return render(request, "voting/refused.html", {"process": process, "reason": reason}, status=status)
         return render(request, "voting/vote.html", _ballot_context(request, process, area))
-    # The service checks eligibility itself (once); a refusal re-renders the ballot with the choices kept.
-    area = services.voter_area(process, request.user)
+    # The service checks eligibility itself (once); a refusal re-renders the ballot with the choices kept
+    # (the voter's ward is read only then, so an accepted ballot costs no extra query).
     try:
         if request.POST.get("receipt"):
             receipt = services.change_ballot(request.user, process, request.POST["receipt"], request.POST,
@@ -80,12 +84,59 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         if refused.status in (403, 409) and not refused.keep_choices:
             return render(request, "voting/refused.html", {"process": process, "reason": refused.message},
                           status=refused.status)
+        area = services.voter_area(process, request.user)
         return render(request, "voting/vote.html",
                       _ballot_context(request, process, area, request.POST, refused.message), status=refused.status)
     response = render(request, "voting/receipt.html", {"process": process, "receipt": receipt, "changed": changed})
     # Kept only in the voter's browser, for this process's pages, so the change form can be pre-filled.
     response.set_cookie(f"{RECEIPT_COOKIE}_{process.pk}", receipt, max_age=60 * 60 * 24 * 60, httponly=True,
                         samesite="Strict", path=f"/pb/{process.slug}/", secure=request.is_secure())
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class VoterCodeForm(forms.Form):
+    code = forms.CharField(label="Your voter code", max_length=40,
+                           help_text="The code on the letter or card the council gave you, e.g. ABCDE-FGHJK-LMNPQ-RSTUV.")
+
+
+def vote_code(request: HttpRequest, slug: str) -> HttpResponse:
+    """Voting without an account: a single-use voter code, then the ballot (no session is written)."""
+    process = _process(slug)
+    if request.method != "POST":
+        if process.phase != Phase.VOTING:
+            return render(request, "voting/refused.html", {"process": process, "reason": "Voting is not open."},
+                          status=409)
+        return render(request, "voting/code.html", {"process": process, "form": VoterCodeForm()})
+    form = VoterCodeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "voting/code.html", {"process": process, "form": form}, status=400)
+    code = services.normalise_receipt(form.cleaned_data["code"])
+    client = _ctx(request).ip_address or "unknown"
+    try:
+        if "cast" not in request.POST:
+            voter_code = services.voter_code_for(process, code, client)
+            response = render(request, "voting/vote.html",
+                              _ballot_context(request, process, voter_code.area_id, voter_code=code))
+            response["Cache-Control"] = "no-store"
+            return response
+        receipt = services.cast_ballot_with_code(process, code, client, request.POST, context=_ctx(request))
+    except services.BallotRefused as refused:
+        if refused.status == 400:
+            area = services.VoterCode.objects.filter(process=process, code_hash=services.receipt_hash(code)) \
+                .values_list("area", flat=True).first()
+            response = render(request, "voting/vote.html",
+                              _ballot_context(request, process, area, request.POST, refused.message, voter_code=code),
+                              status=400)
+            response["Cache-Control"] = "no-store"
+            return response
+        if refused.status in (404, 429):
+            form.add_error("code", refused.message)
+            return render(request, "voting/code.html", {"process": process, "form": form}, status=refused.status)
+        return render(request, "voting/refused.html", {"process": process, "reason": refused.message},
+                      status=refused.status)
+    response = render(request, "voting/receipt.html", {"process": process, "receipt": receipt, "changed": False,
+                                                      "with_code": True})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -172,9 +223,9 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         units = []
         for unit in tally.result.get("units", []):
             funded = set(unit.get("funded", unit["selected"]))
-            lacking = [{"title": ideas[pid].title if pid in ideas else pid, "reason": fate.get("reason", "")}
-                       for pid, fate in unit.get("projects", {}).items()
-                       if fate.get("status") != "selected" and pid not in funded]
+            lacking = [{"title": ideas[pid].title if pid in ideas else pid,
+                        "reason": fate.get("adjustment") or fate.get("reason", "")}
+                       for pid, fate in unit.get("projects", {}).items() if pid not in funded]
             units.append({**unit, "chart": _chart(unit, ideas), "plain_rounds": _plain_rounds(unit, ideas,
                                                                                              process.currency),
                           "lacking": lacking,
@@ -221,7 +272,9 @@ def officer_paper(request: HttpRequest, slug: str) -> HttpResponse:
                 count = max(1, min(int(request.POST.get("count", "1")), 500))
             except ValueError:
                 count = 1
-            codes = services.issue_voter_codes(request.user, process, count, context=_ctx(request))
+            ward = process.ward_budgets.filter(area__slug=request.POST.get("ward", "")).select_related("area").first()
+            codes = services.issue_voter_codes(request.user, process, count, ward.area if ward else None,
+                                               context=_ctx(request))
         elif "resolve" in request.POST and form.is_valid():
             services.resolve_mismatch(request.user, process, form.cleaned_data["code"], context=_ctx(request))
             outcome = "Both entries were discarded: enter the ballot again."
@@ -239,7 +292,8 @@ def officer_paper(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "voting/officer_paper.html", {
         "process": process, "form": form, "codes": codes, "outcome": outcome,
         "ideas": services.ballot_ideas(process, None) if not process.wards_counted_apart else [],
-        "mismatches": PaperEntry.objects.filter(process=process, mismatch=True).count()}, status=status)
+        "mismatches": PaperEntry.objects.filter(process=process, mismatch=True).count(),
+        "wards": process.ward_budgets.select_related("area")}, status=status)
 
 
 # --- officer pages for a process: settings, phases, closing the vote (under /officer/) ----------

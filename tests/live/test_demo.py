@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_builds_a_live_session_once_and_prints_its_url():
     out = StringIO()
     call_command("demo_data", stdout=out)
-    session = Session.objects.get(status="live")
+    session = Session.objects.get(assembly__slug="climate-assembly", status="live")
     events = RoomEvent.objects.count()
     call_command("demo_data", stdout=StringIO())
     assert RoomEvent.objects.count() == events

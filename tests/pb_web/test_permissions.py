@@ -22,6 +22,10 @@ MATRIX = [
     ("get", "/pb/vote-here/ideas/", {ANON: 200, RESIDENT: 200, OTHER_WARD: 200, OFFICER: 200}),
     ("get", "/pb/vote-here/ideas/{idea}/", {ANON: 200, RESIDENT: 200, OTHER_WARD: 200, OFFICER: 200}),
     ("get", "/pb/vote-here/vote/", {ANON: 302, RESIDENT: 200, OTHER_WARD: 403, OFFICER: 403}),
+    # Voting with a code needs no account: anyone may open it; an empty form is a clear 400.
+    ("get", "/pb/vote-here/vote/code/", {ANON: 200, RESIDENT: 200, OTHER_WARD: 200, OFFICER: 200}),
+    ("post", "/pb/vote-here/vote/code/", {ANON: 400, RESIDENT: 400, OTHER_WARD: 400, OFFICER: 400}),
+    ("get", "/pb/counted/vote/code/", {ANON: 409, RESIDENT: 409, OTHER_WARD: 409, OFFICER: 409}),
     ("post", "/pb/vote-here/vote/total/", {ANON: 401, RESIDENT: 200, OTHER_WARD: 200, OFFICER: 200}),
     ("get", "/pb/vote-here/check/", {ANON: 200, RESIDENT: 200, OTHER_WARD: 200, OFFICER: 200}),
     ("get", "/pb/vote-here/results/", {ANON: 200, RESIDENT: 200, OTHER_WARD: 200, OFFICER: 200}),

@@ -1,0 +1,61 @@
+"""Ballot throughput: on PostgreSQL a ballot is one write statement (participation, shuffled ballot and
+audit entry together), and the whole submission a fixed, small number of queries."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+from audit.models import AuditEntry
+from proposals.models import Phase
+from voting.models import Ballot, Participation
+
+from .conftest import ideas_of
+
+
+def _needs_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("this test needs PostgreSQL (DATABASE_URL)")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as under daphne
+def test_a_ballot_costs_seven_queries_of_which_one_writes(make_process, resident, django_assert_max_num_queries):
+    _needs_postgresql()
+    process = make_process(require_verified_email=True)
+    ideas = ideas_of(process)
+    voters = [resident() for _ in range(3)]  # signed up with a verified email
+    voters[0].post(f"/pb/{process.slug}/vote/", {"project": [str(ideas[0].pk)]})  # a ballot to swap with
+    # session, user, process, eligibility (ward + verified email), ballot costs, the write, the page's council
+    with django_assert_max_num_queries(7) as queries:
+        response = voters[1].post(f"/pb/{process.slug}/vote/", {"project": [str(ideas[1].pk), str(ideas[2].pk)]})
+    assert response.status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1 and "voting_participation" in writes[0] and "audit_auditentry" in writes[0]
+    assert Participation.objects.filter(process=process).count() == 2
+    assert sorted(len(b.projects) for b in Ballot.objects.filter(process=process)) == [1, 2]
+    assert AuditEntry.objects.filter(action="pb.vote.cast").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_single_statement_writes_nothing_once_voting_has_closed_or_for_a_second_ballot(make_process, resident):
+    _needs_postgresql()
+    process = make_process()
+    idea = ideas_of(process)[0]
+    voter, late = resident(), resident()
+    assert voter.post(f"/pb/{process.slug}/vote/", {"project": [str(idea.pk)]}).status_code == 200
+    assert voter.post(f"/pb/{process.slug}/vote/", {"project": [str(idea.pk)]}).status_code == 409
+    assert (Participation.objects.count(), Ballot.objects.count(), AuditEntry.objects.count()) == (1, 1, 1)
+    # Closed between the service's checks (which read the process as loaded, still voting) and the
+    # write: the statement's own locked phase check refuses.
+    from audit.context import AuditContext
+    from voting import services
+
+    type(process).objects.filter(pk=process.pk).update(phase=Phase.COUNTING)
+    assert process.phase == Phase.VOTING
+    with pytest.raises(services.BallotRefused, match="Voting has closed"):
+        services.cast_ballot(late.user, process, {"project": [str(idea.pk)]}, context=AuditContext.command())
+    assert (Participation.objects.count(), Ballot.objects.count(), AuditEntry.objects.count()) == (1, 1, 1)
