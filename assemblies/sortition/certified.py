@@ -52,7 +52,11 @@ the panels found (``_close``) maximises ``z`` with every type's probability at l
 the peeled masses are a feasible point of it, so it only improves on them. If ``z`` is within
 ``CERTIFICATE_TOLERANCE`` the certificate above holds unchanged; if it is within
 ``CLOSING_ACCEPTED_GAP`` of the bound the lottery is kept and the measured gap (the largest shortfall
-of a type below its level) is reported; otherwise the rest is peeled exactly. Progress reports the
+of a type below its level) is reported; otherwise the rest is peeled exactly. A fast peeling that gets stuck
+(a face with no integer panel in its box) keeps its panels and closes the leftover by randomised
+roundings of the residual plus column generation over all panels (``_close_by_columns``), kept with its
+measured gap if within ``CLOSING_STUCK_GAP`` of the bound; only otherwise does the exact peeling
+start again. Progress reports the
 probability every type already has from the panels placed: its minimum is a guaranteed minimum
 (the remaining mass can go to any panel), and it rises to the bound.
 """
