@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import EngineInputError
 
@@ -65,6 +66,24 @@ def decode(data: bytes, name: str) -> str:
 def read_text(path: str | os.PathLike[str]) -> str:
     """The file as text, by :func:`read_bytes` and :func:`decode`."""
     return decode(read_bytes(path), os.fspath(path))
+
+
+def read_json_object(path: str | os.PathLike[str], what: str = "report") -> dict[str, Any]:
+    """A JSON object read by :func:`read_bytes` (``.gz`` too) and :func:`decode`.
+
+    ``EngineInputError`` for JSON syntax (with its line), nesting too deep to parse, or a document
+    that is not an object; ``what`` names the document in the message."""
+    name = os.fspath(path)
+    text = decode(read_bytes(name), name)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise EngineInputError(name, error.lineno, f"not a JSON {what} ({error.msg})") from None
+    except (RecursionError, ValueError) as error:
+        raise EngineInputError(name, None, f"not a JSON {what} ({type(error).__name__})") from None
+    if not isinstance(document, dict):
+        raise EngineInputError(name, None, f"the {what} is not a JSON object")
+    return document
 
 
 def csv_rows(lines: Iterator[str] | list[str], name: str, *, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engines.errors import EngineInputError
-from engines.files import decode, read_bytes
+from engines.files import read_json_object
 
 from .draw import draw_index, draw_number
 from .errors import InfeasibleQuotasError
@@ -125,16 +125,7 @@ def _panel_problems(panel: list[str], instance: Instance, features: Mapping[str,
 
 def read_public_report(path: str) -> dict[str, Any]:
     """Read a public report file; ``EngineInputError`` if it is unreadable or not a JSON object."""
-    text = decode(read_bytes(path), path)
-    try:
-        report = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EngineInputError(path, error.lineno, f"not a JSON report ({error.msg})") from None
-    except (RecursionError, ValueError) as error:
-        raise EngineInputError(path, None, f"not a JSON report ({type(error).__name__})") from None
-    if not isinstance(report, dict):
-        raise EngineInputError(path, None, "the report is not a JSON object")
-    return report
+    return read_json_object(path)
 
 
 def verify_public_report(report: Mapping[str, Any], *, name: str | None = None) -> PublicVerification:

@@ -34,7 +34,7 @@ import highspy
 import numpy as np
 
 from engines.errors import EngineInputError
-from engines.files import decode, read_bytes
+from engines.files import read_json_object
 from engines.numbers import MAX_DIGITS
 from engines.registry import UnknownNameError
 
@@ -143,15 +143,7 @@ def read_report(path: str | Path) -> dict[str, object]:
     not UTF-8, not JSON (with the line of the syntax error) or not a JSON object.
     """
     name = str(path)
-    text = decode(read_bytes(name), name)
-    try:
-        report = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EngineInputError(name, error.lineno, f"not a JSON report ({error.msg})") from None
-    except (RecursionError, ValueError) as error:
-        raise EngineInputError(name, None, f"not a JSON report ({type(error).__name__})") from None
-    if not isinstance(report, dict):
-        raise EngineInputError(name, None, "the report is not a JSON object")
+    report = read_json_object(name)
     if report.get("format") != REPORT_FORMAT:
         raise EngineInputError(name, None, f"not a {REPORT_FORMAT} report (field 'format')")
     return report
