@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
@@ -42,11 +42,10 @@ def qr_matrix(text: str) -> list[list[bool]]:
     return [[bool(cell) for cell in row] for row in code.get_matrix()]
 
 
-def qr_svg(text: str) -> str:
-    """The QR code of ``text`` as a compact SVG document."""
-    matrix = qr_matrix(text)
+def qr_runs(matrix: Sequence[Sequence[bool]]) -> Iterator[tuple[int, int, int]]:
+    """``(row, first column, column after the last)`` of every horizontal run of dark modules:
+    the SVG and the stamped PDF both draw a QR code as these runs."""
     size = len(matrix)
-    parts = []
     for y, row in enumerate(matrix):
         x = 0
         while x < size:
@@ -54,9 +53,16 @@ def qr_svg(text: str) -> str:
                 start = x
                 while x < size and row[x]:
                     x += 1
-                parts.append(f"M{start} {y + 0.5}h{x - start}")
+                yield y, start, x
             else:
                 x += 1
+
+
+def qr_svg(text: str) -> str:
+    """The QR code of ``text`` as a compact SVG document."""
+    matrix = qr_matrix(text)
+    size = len(matrix)
+    parts = [f"M{start} {y + 0.5}h{end - start}" for y, start, end in qr_runs(matrix)]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
             f'<rect width="{size}" height="{size}" fill="#fff"/>'
             f'<path stroke="#000" stroke-width="1" fill="none" d="{"".join(parts)}"/></svg>')

@@ -47,6 +47,8 @@ def _pdf_text(text: str) -> bytes:
 
 
 def _stamp(letter: dict[str, Any], layout: Layout, matrix: list[list[bool]]) -> bytes:
+    from .letters import qr_runs  # letters imports this module
+
     ops = [b"q /Tpl Do Q", b"BT", f"/F1 {layout.address_pt} Tf {layout.address_pt * 1.3:.2f} TL".encode()]
     top = PAGE_HEIGHT - ADDRESS_TOP_MM * MM - layout.address_pt
     ops.append(f"{LEFT_MM * MM:.2f} {top:.2f} Td".encode())
@@ -62,17 +64,9 @@ def _stamp(letter: dict[str, Any], layout: Layout, matrix: list[list[bool]]) -> 
     qr_left = (LEFT_MM + 170 - 4) * MM - layout.qr_mm * MM
     qr_top = box_bottom + 5 * MM + layout.qr_mm * MM
     ops.append(b"0 g")
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                ops.append(f"{qr_left + start * module:.2f} {qr_top - (y + 1) * module:.2f} "
-                           f"{(x - start) * module:.2f} {module:.2f} re".encode())
-            else:
-                x += 1
+    for y, start, end in qr_runs(matrix):
+        ops.append(f"{qr_left + start * module:.2f} {qr_top - (y + 1) * module:.2f} "
+                   f"{(end - start) * module:.2f} {module:.2f} re".encode())
     ops.append(b"f")
     return b"\n".join(ops)
 
