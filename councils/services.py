@@ -39,23 +39,24 @@ def _require(actor: Any) -> None:
 @transaction.atomic
 def save_council(actor: Any, council: Council, *, changed: list[str], context: AuditContext) -> Council:
     """Create or update the council's details; ``changed`` names the fields that changed."""
-    _require(actor)
-    created = council.pk is None
-    council.save()
-    after = {field: str(getattr(council, field)) for field in changed}
-    audit.record(actor, "council.create" if created else "council.update", council, after=after, context=context)
+    _save(actor, council, "council", changed, context)
     return council
 
 
 @transaction.atomic
 def save_area(actor: Any, area: Area, *, changed: list[str], context: AuditContext) -> Area:
     """Create or update a ward."""
-    _require(actor)
-    created = area.pk is None
-    area.save()
-    after = {field: str(getattr(area, field)) for field in changed}
-    audit.record(actor, "area.create" if created else "area.update", area, after=after, context=context)
+    _save(actor, area, "area", changed, context)
     return area
+
+
+def _save(actor: Any, obj: Council | Area, kind: str, changed: list[str], context: AuditContext) -> None:
+    """Check, save and audit ``obj`` as ``<kind>.create`` or ``<kind>.update`` with the changed fields."""
+    _require(actor)
+    created = obj.pk is None
+    obj.save()
+    after = {field: str(getattr(obj, field)) for field in changed}
+    audit.record(actor, f"{kind}.create" if created else f"{kind}.update", obj, after=after, context=context)
 
 
 @transaction.atomic
