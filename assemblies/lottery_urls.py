@@ -7,6 +7,7 @@ urlpatterns = [
     path("register/thanks/<str:token>/", views.registered, name="lottery_registered"),
     path("register/withdraw/<str:token>/", views.withdraw, name="lottery_withdraw"),
     path("register/confirm/<str:token>/", views.confirm, name="lottery_confirm"),
+    path("assemblies/", views.assembly_index, name="lottery_index"),
     path("assemblies/<slug:slug>/", views.assembly_public, name="lottery_public"),
     path("assemblies/<slug:slug>/selection-report.json", views.selection_report, name="lottery_report"),
     path("assemblies/<slug:slug>/recommendations/", views.recommendations, name="lottery_recommendations"),

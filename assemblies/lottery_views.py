@@ -75,6 +75,12 @@ def register_url(request: HttpRequest) -> str:
 
 # --- Public -------------------------------------------------------------------------
 
+def assembly_index(request: HttpRequest) -> HttpResponse:
+    """Every assembly past set-up, newest first: the public list a leaflet or the home page points to."""
+    assemblies = Assembly.objects.exclude(status=Assembly.Status.DRAFT).order_by("-created_at", "pk")
+    return render(request, "assemblies/lottery_index.html", {"assemblies": assemblies})
+
+
 def assembly_public(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _assembly(slug)
     lottery = service.lottery_of(assembly)

@@ -16,13 +16,28 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_safe
 
+from assemblies.models import Assembly
 from civic.health import check_all
 from councils.services import areas_of, current_council
+from proposals.models import Phase, Process
+
+HOME_LISTED = 6
+"""How many budgets and assemblies the home page lists (newest first); the rest are on /pb/ and /assemblies/."""
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"areas": areas_of(current_council())})
+    """The front door: what residents can take part in now, linked, and the wards."""
+    council = current_council()
+    processes = Process.objects.exclude(phase=Phase.DRAFT).order_by("-id")
+    assemblies = Assembly.objects.exclude(status=Assembly.Status.DRAFT).order_by("-created_at", "pk")
+    if council is not None:
+        processes, assemblies = processes.filter(council=council), assemblies.filter(council=council)
+    return render(request, "home.html", {
+        "areas": areas_of(council),
+        "pb_processes": list(processes[:HOME_LISTED]),
+        "assemblies": list(assemblies[:HOME_LISTED]),
+    })
 
 
 @require_safe

@@ -22,6 +22,7 @@ ROUTES: dict[str, str] = {
     "register/thanks/<str:token>/": "token",
     "register/withdraw/<str:token>/": "token",
     "register/confirm/<str:token>/": "token",
+    "assemblies/": "public",
     "assemblies/<slug:slug>/": "public",
     "assemblies/<slug:slug>/selection-report.json": "public",
     "assemblies/<slug:slug>/recommendations/": "public",
