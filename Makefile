@@ -38,7 +38,7 @@ oracle-venv: $(ORACLE_VENV)/.oracle
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py demo_data
+	PORT=$(PORT) $(PY) manage.py demo_data
 	@echo "Starting civic on http://127.0.0.1:$(PORT)/ and the background worker (Ctrl+C to stop)"
 	$(WITH_WORKER) $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) civic.asgi:application
 

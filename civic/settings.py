@@ -194,6 +194,9 @@ if _env_bool("CIVIC_DISABLE_RATE_LIMITS", False):
     ACCOUNT_RATE_LIMITS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "civic"
+# Where the demo is served: `make demo` passes its PORT so that the printed links are the ones that work.
+DEMO_BASE_URL = os.environ.get("DEMO_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 

@@ -6,6 +6,7 @@ services, so the room's event log is what a real session would have written.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,7 +41,8 @@ def _vote(index: int, statement: int) -> str:
 
 
 @transaction.atomic
-def build_demo(base_url: str = "http://127.0.0.1:8000") -> list[DemoLogin]:
+def build_demo(base_url: str | None = None) -> list[DemoLogin]:
+    base_url = base_url or settings.DEMO_BASE_URL
     ctx = AuditContext.command()
     council = Council.objects.filter(slug="riverside").first()
     officer = User.objects.filter(email="officer@riverside.example").first()

@@ -62,3 +62,12 @@ def test_suite_runs_on_the_configured_database(settings):
         assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("RedisPubSubChannelLayer")
     if os.environ.get("CI"):
         assert os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"), "CI must set DATABASE_URL and REDIS_URL"
+
+
+def test_the_demo_links_follow_the_port_make_demo_serves_on():
+    probe = "import django; django.setup(); from django.conf import settings; print(settings.DEMO_BASE_URL)"
+    clean = {k: v for k, v in os.environ.items() if k not in (*CONFIG_VARS, "PORT", "DEMO_BASE_URL")}
+    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True,
+                         env={**clean, "DJANGO_SETTINGS_MODULE": "civic.settings", "PORT": "9123"})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "http://127.0.0.1:9123"

@@ -15,7 +15,8 @@ from deliberation.models import AgendaItem, OpinionMap, Poll, RoomEvent, Stateme
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_a_live_session_once_and_prints_its_url():
+def test_demo_builds_a_live_session_once_and_prints_its_url(settings):
+    settings.DEMO_BASE_URL = "http://127.0.0.1:8000"
     out = StringIO()
     call_command("demo_data", stdout=out)
     session = Session.objects.get(assembly__slug="climate-assembly", status="live")
@@ -32,3 +33,15 @@ def test_demo_builds_a_live_session_once_and_prints_its_url():
     client.force_login(User.objects.get(email="member1@riverside.example"))
     assert f"/assemblies/sessions/{session.pk}/" in client.get("/me/").content.decode()
     assert client.get(f"/assemblies/sessions/{session.pk}/").status_code == 200
+
+
+def test_demo_prints_the_links_of_the_port_it_is_served_on(settings):
+    """``make demo PORT=9123`` serves on 9123: the printed sign-in and room links must say so."""
+    settings.DEMO_BASE_URL = "http://127.0.0.1:9123"
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    session = Session.objects.get(assembly__slug="climate-assembly", status="live")
+    printed = out.getvalue()
+    assert "Sign in at http://127.0.0.1:9123/accounts/login/" in printed
+    assert f"http://127.0.0.1:9123/assemblies/sessions/{session.pk}/" in printed
+    assert "127.0.0.1:8000" not in printed

@@ -13,6 +13,7 @@ people), so this command imports no app and no app imports another app's demo.
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         logins = []
         for _label, dotted in demo_builders():
             logins.extend(import_string(dotted)())
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Sign in at {settings.DEMO_BASE_URL}/accounts/login/"))
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         width = max((len(login.email) for login in logins), default=0)
         for login in logins:
