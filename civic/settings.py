@@ -141,11 +141,16 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one Redis connection pool per process instead of one per request.
+            "BACKEND": "civic.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "civic"),
         }
     }
+    # Sessions are read on every signed-in request: from Redis, written through to the database
+    # (which stays the record, so a flushed cache signs nobody out). Only with a shared cache: with
+    # each process's own local-memory cache, a sign-out in one would not reach the others' copies.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

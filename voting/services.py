@@ -21,6 +21,7 @@ from accounts.permissions import require
 from audit.context import AuditContext
 from audit.services import record, unsaved_entry
 from civic.events import send_event_on_commit
+from civic.rows import fetch_values
 from engines.numbers import money
 from proposals.models import BallotType, Idea, IdeaStatus, Phase, Process, WardBudget
 from proposals.services import group
@@ -63,7 +64,8 @@ def voter_area(process: Process, user) -> int | None:
     """The id of the ward the user lives in (their profile's area), or None."""
     from accounts.models import Profile
 
-    return Profile.objects.filter(user_id=user.pk).values_list("area_id", flat=True).first()
+    rows = fetch_values(Profile, ("area_id",), "user_id = %s", [user.pk])
+    return rows[0][0] if rows else None
 
 
 def eligibility(process: Process, user) -> tuple[bool, str, int | None]:
@@ -76,6 +78,9 @@ def eligibility(process: Process, user) -> tuple[bool, str, int | None]:
     if process.phase != Phase.VOTING:
         return False, "Voting is not open.", None
     needs_ward = process.wards_counted_apart or process.require_ward_residence
+    if not needs_ward and not process.require_verified_email:
+        # Nothing to check: only the ward, recorded with the participation (one lean read).
+        return True, "", voter_area(process, user)
     checks: dict[str, Any] = {"ward_area": F("profile__area_id")}
     if needs_ward:
         checks["ward_ok"] = Exists(WardBudget.objects.filter(process_id=process.pk,
@@ -100,13 +105,17 @@ def ballot_ideas(process: Process, area=None) -> list[Idea]:
 
 
 def ballot_costs(process: Process, area=None) -> dict[str, Decimal]:
-    """Project (idea pk as text) -> cost, for every project on this ballot: what validation needs."""
-    ideas = Idea.objects.filter(process=process, hidden=False,
-                                status__in=[IdeaStatus.FEASIBLE, IdeaStatus.SELECTED, IdeaStatus.NOT_SELECTED])
+    """Project (idea pk as text) -> cost, for every project on this ballot: what validation needs.
+
+    The same rows as :func:`ballot_ideas`; read without a QuerySet, as every ballot submission does."""
+    where = "process_id = %s AND hidden = %s AND status IN (%s, %s, %s)"
+    params: list[Any] = [process.pk, False, IdeaStatus.FEASIBLE.value, IdeaStatus.SELECTED.value,
+                         IdeaStatus.NOT_SELECTED.value]
     if process.wards_counted_apart:
-        ideas = ideas.filter(area=area)
+        where += " AND area_id = %s" if _area_id(area) is not None else " AND area_id IS NULL"
+        params += [_area_id(area)] if _area_id(area) is not None else []
     return {str(pk): revised if revised is not None else estimated
-            for pk, estimated, revised in ideas.values_list("pk", "estimated_cost", "revised_cost")}
+            for pk, estimated, revised in fetch_values(Idea, ("id", "estimated_cost", "revised_cost"), where, params)}
 
 
 def unit_budget(process: Process, area=None) -> Decimal:
