@@ -79,3 +79,4 @@ def test_redis_cache_objects_of_a_process_share_one_client():
     assert a._cache is b._cache
     assert a._cache._get_connection_pool(True) is b._cache._get_connection_pool(True)
     assert other._cache is not a._cache
+    assert a._cache.get_client(write=True) is b._cache.get_client(write=False)  # one server: one pool, one client

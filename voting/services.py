@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import secrets
@@ -306,18 +307,31 @@ RETURNING 1
 """
 
 
-def _audit_insert(entry) -> tuple[str, str, dict[str, Any]]:
-    """Columns, typed placeholders and values of an unsaved audit entry, for ``_PARTICIPATE_SQL``."""
-    fields = [f for f in type(entry)._meta.local_concrete_fields if not f.primary_key]
-    values: dict[str, Any] = {}
+@functools.cache
+def _audit_columns(model: type) -> tuple[list[Any], str, str]:
+    """Fields, quoted columns and typed placeholders of an audit entry model (the same for every ballot)."""
+    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
     placeholders = []
     for n, field in enumerate(fields):
-        values[f"audit_{n}"] = field.get_db_prep_save(field.pre_save(entry, True), connection)
         kind = field.get_internal_type()
         cast = "text" if kind in ("CharField", "TextField") else field.db_type(connection)
         placeholders.append(f"%(audit_{n})s::{cast}")
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    return columns, ", ".join(placeholders), values
+    return fields, ", ".join(connection.ops.quote_name(f.column) for f in fields), ", ".join(placeholders)
+
+
+@functools.cache
+def _participate_sql(model: type) -> str:
+    """``_PARTICIPATE_SQL`` with the audit entry's table, columns and placeholders filled in."""
+    _, columns, placeholders = _audit_columns(model)
+    return (_PARTICIPATE_SQL.replace("{audit_table}", connection.ops.quote_name(model._meta.db_table))
+            .replace("{audit_columns}", columns).replace("{audit_values}", placeholders))
+
+
+def _audit_insert(entry) -> dict[str, Any]:
+    """Values of an unsaved audit entry for the placeholders of ``_participate_sql``."""
+    fields = _audit_columns(type(entry))[0]
+    return {f"audit_{n}": field.get_db_prep_save(field.pre_save(entry, True), connection)
+            for n, field in enumerate(fields)}
 
 
 def _participate(process: Process, *, user=None, voter_code: VoterCode | None = None, area, channel: str,
@@ -331,9 +345,8 @@ def _participate(process: Process, *, user=None, voter_code: VoterCode | None = 
     has already voted (the database's unique constraints decide, also under concurrency)."""
     area_id = _area_id(area)
     if connection.vendor == "postgresql":
-        columns, placeholders, audit_values = _audit_insert(audit)
-        sql = (_PARTICIPATE_SQL.replace("{audit_table}", connection.ops.quote_name(type(audit)._meta.db_table))
-               .replace("{audit_columns}", columns).replace("{audit_values}", placeholders))
+        audit_values = _audit_insert(audit)
+        sql = _participate_sql(type(audit))
         # Inside a caller's transaction a savepoint keeps it usable after a refusal; alone, the
         # statement is its own transaction.
         scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
