@@ -1,7 +1,7 @@
 """Ballot throughput through daphne on PostgreSQL, import_pb of a large file, close → published results.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/civic_x .venv/bin/python benchmarks/ballots.py \
-        [--ballots 600] [--threads 8] [--rounds 2] [--file Poland_Krakow_2024.pb] [--ballots-only]
+        [--ballots 600] [--threads 8] [--rounds 2] [--file Poland_Krakow_2024.pb] [--ballots-only] [--profile DIR]
 
 Creates a scratch database ``<name>_bench`` beside the one in DATABASE_URL (dropped at the end),
 migrates it, starts ``daphne civic.asgi:application`` with a URLconf that adds one trivial view
@@ -16,7 +16,10 @@ measures, alternating so both see the same machine load:
   ballot of 30 projects; validation, then participation + shuffled ballot insert + audit entry in one
   statement on PostgreSQL, see docs/pb-web.md "Ballot throughput").
 
-The ratio ballots/s ÷ trivial requests/s is the figure of merit (goal ≥ 0.5). Then it times
+The ratio ballots/s ÷ trivial requests/s is the figure of merit (goal ≥ 0.5). Each round also prints
+the CPU milliseconds per request of the server process, its PostgreSQL backends and this client
+(from /proc: steadier than the rates on a shared machine). ``--profile DIR`` records py-spy stacks
+of daphne for each run; ``--ballots-only`` stops there. Otherwise it then times
 ``manage.py import_pb FILE`` (goal < 30 s for the largest shared file) and the time from closing
 that process to published results through the real ``db_worker`` (goal < 10 s).
 """
@@ -208,7 +211,7 @@ def main() -> int:
     parser.add_argument("--profile", metavar="DIR",
                         help="sample the daphne process with py-spy during each measured run and write collapsed "
                              "stacks to DIR/{trivial,ballots}-<round>.txt (slows the server: ratios are then not "
-                             "comparable)")
+                             "comparable; needs py-spy: pip install py-spy)")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
@@ -250,7 +253,8 @@ def main() -> int:
         rng = __import__("random").Random(1)
 
         def trivial(_job):
-            # Signed in like a voter, so both sides pay for the session and the user.
+            # Sent with a voter's cookies; the view reads neither the session nor the user (Django loads
+            # both lazily), so this request runs no query.
             session, csrf = sessions[-1]
             return "GET", "/bench/trivial/", None, {"Cookie": f"sessionid={session}; csrftoken={csrf}"}
 
