@@ -112,9 +112,11 @@ def ballot_costs(process: Process, area=None) -> dict[str, Decimal]:
     where = "process_id = %s AND hidden = %s AND status IN (%s, %s, %s)"
     params: list[Any] = [process.pk, False, IdeaStatus.FEASIBLE.value, IdeaStatus.SELECTED.value,
                          IdeaStatus.NOT_SELECTED.value]
-    if process.wards_counted_apart:
-        where += " AND area_id = %s" if _area_id(area) is not None else " AND area_id IS NULL"
-        params += [_area_id(area)] if _area_id(area) is not None else []
+    if process.wards_counted_apart and _area_id(area) is None:
+        where += " AND area_id IS NULL"
+    elif process.wards_counted_apart:
+        where += " AND area_id = %s"
+        params.append(_area_id(area))
     return {str(pk): revised if revised is not None else estimated
             for pk, estimated, revised in fetch_values(Idea, ("id", "estimated_cost", "revised_cost"), where, params)}
 
