@@ -14,6 +14,9 @@ from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import ValidationError
+
+from civic.rows import fetch_one
 
 from .permissions import ADMIN_SITE, CAPABILITIES
 
@@ -45,6 +48,18 @@ class RolePermissionBackend(BaseBackend):
 
 class SignInBackend(AuthenticationBackend):
     """allauth's email sign-in, with ModelBackend's permission answers switched off."""
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in user of a request: every signed-in request asks, so the row is read
+        without a QuerySet (``civic.rows.fetch_one``; the same instance ModelBackend would give)."""
+        from .models import User
+
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = fetch_one(User, f"{User._meta.pk.column} = %s", [pk])
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return set()

@@ -1,7 +1,7 @@
 """Ballot throughput through daphne on PostgreSQL, import_pb of a large file, close → published results.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/civic_x .venv/bin/python benchmarks/ballots.py \
-        [--ballots 600] [--threads 8] [--rounds 2] [--file Poland_Krakow_2024.pb]
+        [--ballots 600] [--threads 8] [--rounds 2] [--file Poland_Krakow_2024.pb] [--ballots-only] [--profile DIR]
 
 Creates a scratch database ``<name>_bench`` beside the one in DATABASE_URL (dropped at the end),
 migrates it, starts ``daphne civic.asgi:application`` with a URLconf that adds one trivial view
@@ -16,7 +16,10 @@ measures, alternating so both see the same machine load:
   ballot of 30 projects; validation, then participation + shuffled ballot insert + audit entry in one
   statement on PostgreSQL, see docs/pb-web.md "Ballot throughput").
 
-The ratio ballots/s ÷ trivial requests/s is the figure of merit (goal ≥ 0.5). Then it times
+The ratio ballots/s ÷ trivial requests/s is the figure of merit (goal ≥ 0.5). Each round also prints
+the CPU milliseconds per request of the server process, its PostgreSQL backends and this client
+(from /proc: steadier than the rates on a shared machine). ``--profile DIR`` records py-spy stacks
+of daphne for each run; ``--ballots-only`` stops there. Otherwise it then times
 ``manage.py import_pb FILE`` (goal < 30 s for the largest shared file) and the time from closing
 that process to published results through the real ``db_worker`` (goal < 10 s).
 """
@@ -24,17 +27,20 @@ that process to published results through the real ``db_worker`` (goal < 10 s).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty, Queue
 
@@ -76,10 +82,10 @@ def _write_bench_settings(tmp: Path) -> None:
 def _setup(voters: int) -> tuple[str, list[tuple[str, str]], list[str]]:
     """A process in voting with 30 projects, and ``voters`` signed-in residents (session, csrf)."""
     from decimal import Decimal
+    from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import User
     from councils.models import Area, Council
@@ -95,6 +101,8 @@ def _setup(voters: int) -> tuple[str, list[tuple[str, str]], list[str]]:
     users = User.objects.bulk_create([User(email=f"v{n}@bench.example", role="resident", password="!")
                                       for n in range(voters)])
     sessions = []
+    # Signed in through civic's own session engine, as a sign-in would (cached_db with Redis).
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     backend = settings.AUTHENTICATION_BACKENDS[0]
     for user in users:
         store = SessionStore()
@@ -142,12 +150,68 @@ def _run(port: int, jobs: list, threads: int, make_request) -> tuple[float, dict
     return len(jobs) / elapsed, counts
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far, from /proc (0 where unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_backends() -> list[int]:
+    """Process ids of the PostgreSQL backends serving the scratch database, other than this process's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@contextlib.contextmanager
+def _cpu_used(server: int, into: dict[str, float]) -> Iterator[None]:
+    """CPU seconds the block cost the server, its PostgreSQL backends and this client: load-independent
+    where the rates are not (a busy machine slows both sides, but not evenly)."""
+    before_pg = {pid: _cpu_seconds(pid) for pid in _postgres_backends()}
+    server_before, client_before = _cpu_seconds(server), time.process_time()
+    yield
+    into["server"] = _cpu_seconds(server) - server_before
+    into["client"] = time.process_time() - client_before
+    into["postgres"] = sum(_cpu_seconds(pid) - before_pg.get(pid, 0.0) for pid in _postgres_backends())
+
+
+@contextlib.contextmanager
+def _profiled(directory: str | None, pid: int, name: str) -> Iterator[None]:
+    """Sample ``pid`` with py-spy (collapsed stacks, one line per stack) while the block runs."""
+    if not directory:
+        yield
+        return
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    sampler = subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--gil",
+                                "--output", str(Path(directory) / f"{name}.txt")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # let it attach before the load starts
+    try:
+        yield
+    finally:
+        sampler.send_signal(signal.SIGINT)
+        sampler.wait(30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ballots", type=int, default=600, help="ballots per round")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--file", default="Poland_Krakow_2024.pb", help="shared pabulib file for import_pb")
+    parser.add_argument("--ballots-only", action="store_true",
+                        help="skip the import_pb and close → results timings (while iterating on ballot throughput)")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="sample the daphne process with py-spy during each measured run and write collapsed "
+                             "stacks to DIR/{trivial,ballots}-<round>.txt (slows the server: ratios are then not "
+                             "comparable; needs py-spy: pip install py-spy)")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
@@ -189,7 +253,8 @@ def main() -> int:
         rng = __import__("random").Random(1)
 
         def trivial(_job):
-            # Signed in like a voter, so both sides pay for the session and the user.
+            # Sent with a voter's cookies; the view reads neither the session nor the user (Django loads
+            # both lazily), so this request runs no query.
             session, csrf = sessions[-1]
             return "GET", "/bench/trivial/", None, {"Cookie": f"sessionid={session}; csrftoken={csrf}"}
 
@@ -206,14 +271,21 @@ def main() -> int:
         print(f"machine shared with other work; {args.threads} client threads, {args.ballots} requests per run")
         ratios = []
         for n in range(args.rounds):
-            base_rate, base_codes = _run(port, [None] * args.ballots, args.threads, trivial)
+            base_cpu: dict[str, float] = {}
+            ballot_cpu: dict[str, float] = {}
+            with _profiled(args.profile, server.pid, f"trivial-{n + 1}"), _cpu_used(server.pid, base_cpu):
+                base_rate, base_codes = _run(port, [None] * args.ballots, args.threads, trivial)
             batch = sessions[n * args.ballots:(n + 1) * args.ballots]
-            ballot_rate, ballot_codes = _run(port, batch, args.threads, ballot)
+            with _profiled(args.profile, server.pid, f"ballots-{n + 1}"), _cpu_used(server.pid, ballot_cpu):
+                ballot_rate, ballot_codes = _run(port, batch, args.threads, ballot)
             if set(ballot_codes) != {200}:
                 print(f"round {n + 1}: ballots answered {ballot_codes}: not every submission succeeded")
             ratios.append(ballot_rate / base_rate)
             print(f"round {n + 1}: trivial view {base_rate:7.1f} req/s {base_codes}  "
                   f"ballots {ballot_rate:7.1f} /s {ballot_codes}  ratio {ballot_rate / base_rate:.2f}")
+            for label, cpu in (("trivial", base_cpu), ("ballot", ballot_cpu)):
+                print(f"    CPU ms per {label:7}: " + "  ".join(f"{k} {1000 * v / args.ballots:5.2f}"
+                                                             for k, v in cpu.items()))
         from voting.models import Ballot, Participation
 
         print(f"ballots stored {Ballot.objects.count()}, participations {Participation.objects.count()}; "
@@ -228,7 +300,9 @@ def main() -> int:
 
     # import_pb of a large shared file, then close → published results through the real worker.
     path = SHARED / args.file
-    if path.exists():
+    if args.ballots_only:
+        pass
+    elif path.exists():
         start = time.perf_counter()
         subprocess.run([sys.executable, "manage.py", "import_pb", str(path), "--slug", "big"], cwd=REPO, env=env,
                        check=True)

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from audit import services as audit
 from audit.context import AuditContext
+from civic.rows import fetch_one
 
 from .models import Area, Council
 
@@ -21,8 +22,10 @@ MANAGE = "admin.site"
 
 
 def current_council() -> Council | None:
-    """The council this deployment serves (the first one), or None before set-up."""
-    return Council.objects.order_by("pk").first()
+    """The council this deployment serves (the first one), or None before set-up.
+
+    Every page's header asks (``civic.context_processors.council``): read without a QuerySet."""
+    return fetch_one(Council, order_by=Council._meta.pk.column)
 
 
 def areas_of(council: Council | None) -> list[Area]:

@@ -12,7 +12,8 @@ from tests.shared_data import REPO_ROOT
 PROBE = (
     "import django, json; django.setup(); from django.conf import settings; "
     "print(json.dumps({'db': settings.DATABASES['default']['ENGINE'], "
-    "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'], 'cache': settings.CACHES['default']['BACKEND']}))"
+    "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'], 'cache': settings.CACHES['default']['BACKEND'], "
+    "'sessions': settings.SESSION_ENGINE}))"
 )
 CONFIG_VARS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")
 
@@ -31,6 +32,8 @@ def test_no_configuration_means_sqlite_in_memory_layer_and_locmem_cache():
         "db": "django.db.backends.sqlite3",
         "layer": "channels.layers.InMemoryChannelLayer",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
+        # Each process's local-memory cache is its own: sessions stay in the database alone.
+        "sessions": "django.contrib.sessions.backends.db",
     }
 
 
@@ -40,7 +43,8 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis_pubsub():
     config = json.loads(result.stdout)
     assert config["db"] == "django.db.backends.postgresql"
     assert config["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["cache"] == "civic.cache.RedisCache"  # Django's, one connection pool per process
+    assert config["sessions"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_refuses_to_start_with_debug_off_and_the_default_secret():

@@ -30,12 +30,18 @@ def test_production_serves_hashed_files_from_collectstatic_without_finders(tmp_p
     probe = _run(
         "import django, json; django.setup(); from django.conf import settings; "
         "from django.templatetags.static import static; "
-        "print(json.dumps({'url': static('css/civic.css'), 'finders': settings.WHITENOISE_USE_FINDERS}))",
+        "\ndef missing():\n"
+        "    try:\n        return static('css/none.css')\n    except ValueError:\n        return 'refused'\n"
+        "print(json.dumps({'url': static('css/civic.css'), 'again': static('css/civic.css'), "
+        "'missing': [missing(), missing()], 'finders': settings.WHITENOISE_USE_FINDERS}))",
         **env,
     )
     assert probe.returncode == 0, probe.stderr
     result = json.loads(probe.stdout)
-    assert result == {"url": "/static/" + manifest["css/civic.css"], "finders": False}
+    # The URL is worked out once per process (civic.storage); a file missing from the manifest is refused
+    # every time, never remembered.
+    assert result == {"url": "/static/" + manifest["css/civic.css"], "again": "/static/" + manifest["css/civic.css"],
+                      "missing": ["refused", "refused"], "finders": False}
 
 
 def test_development_serves_the_source_folders_through_finders():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import secrets
@@ -21,6 +22,7 @@ from accounts.permissions import require
 from audit.context import AuditContext
 from audit.services import record, unsaved_entry
 from civic.events import send_event_on_commit
+from civic.rows import fetch_values
 from engines.numbers import money
 from proposals.models import BallotType, Idea, IdeaStatus, Phase, Process, WardBudget
 from proposals.services import group
@@ -63,7 +65,8 @@ def voter_area(process: Process, user) -> int | None:
     """The id of the ward the user lives in (their profile's area), or None."""
     from accounts.models import Profile
 
-    return Profile.objects.filter(user_id=user.pk).values_list("area_id", flat=True).first()
+    rows = fetch_values(Profile, ("area_id",), "user_id = %s", [user.pk])
+    return rows[0][0] if rows else None
 
 
 def eligibility(process: Process, user) -> tuple[bool, str, int | None]:
@@ -76,6 +79,9 @@ def eligibility(process: Process, user) -> tuple[bool, str, int | None]:
     if process.phase != Phase.VOTING:
         return False, "Voting is not open.", None
     needs_ward = process.wards_counted_apart or process.require_ward_residence
+    if not needs_ward and not process.require_verified_email:
+        # Nothing to check: only the ward, recorded with the participation (one lean read).
+        return True, "", voter_area(process, user)
     checks: dict[str, Any] = {"ward_area": F("profile__area_id")}
     if needs_ward:
         checks["ward_ok"] = Exists(WardBudget.objects.filter(process_id=process.pk,
@@ -100,13 +106,19 @@ def ballot_ideas(process: Process, area=None) -> list[Idea]:
 
 
 def ballot_costs(process: Process, area=None) -> dict[str, Decimal]:
-    """Project (idea pk as text) -> cost, for every project on this ballot: what validation needs."""
-    ideas = Idea.objects.filter(process=process, hidden=False,
-                                status__in=[IdeaStatus.FEASIBLE, IdeaStatus.SELECTED, IdeaStatus.NOT_SELECTED])
-    if process.wards_counted_apart:
-        ideas = ideas.filter(area=area)
+    """Project (idea pk as text) -> cost, for every project on this ballot: what validation needs.
+
+    The same rows as :func:`ballot_ideas`; read without a QuerySet, as every ballot submission does."""
+    where = "process_id = %s AND hidden = %s AND status IN (%s, %s, %s)"
+    params: list[Any] = [process.pk, False, IdeaStatus.FEASIBLE.value, IdeaStatus.SELECTED.value,
+                         IdeaStatus.NOT_SELECTED.value]
+    if process.wards_counted_apart and _area_id(area) is None:
+        where += " AND area_id IS NULL"
+    elif process.wards_counted_apart:
+        where += " AND area_id = %s"
+        params.append(_area_id(area))
     return {str(pk): revised if revised is not None else estimated
-            for pk, estimated, revised in ideas.values_list("pk", "estimated_cost", "revised_cost")}
+            for pk, estimated, revised in fetch_values(Idea, ("id", "estimated_cost", "revised_cost"), where, params)}
 
 
 def unit_budget(process: Process, area=None) -> Decimal:
@@ -297,18 +309,31 @@ RETURNING 1
 """
 
 
-def _audit_insert(entry) -> tuple[str, str, dict[str, Any]]:
-    """Columns, typed placeholders and values of an unsaved audit entry, for ``_PARTICIPATE_SQL``."""
-    fields = [f for f in type(entry)._meta.local_concrete_fields if not f.primary_key]
-    values: dict[str, Any] = {}
+@functools.cache
+def _audit_columns(model: type) -> tuple[list[Any], str, str]:
+    """Fields, quoted columns and typed placeholders of an audit entry model (the same for every ballot)."""
+    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
     placeholders = []
     for n, field in enumerate(fields):
-        values[f"audit_{n}"] = field.get_db_prep_save(field.pre_save(entry, True), connection)
         kind = field.get_internal_type()
         cast = "text" if kind in ("CharField", "TextField") else field.db_type(connection)
         placeholders.append(f"%(audit_{n})s::{cast}")
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    return columns, ", ".join(placeholders), values
+    return fields, ", ".join(connection.ops.quote_name(f.column) for f in fields), ", ".join(placeholders)
+
+
+@functools.cache
+def _participate_sql(model: type) -> str:
+    """``_PARTICIPATE_SQL`` with the audit entry's table, columns and placeholders filled in."""
+    _, columns, placeholders = _audit_columns(model)
+    return (_PARTICIPATE_SQL.replace("{audit_table}", connection.ops.quote_name(model._meta.db_table))
+            .replace("{audit_columns}", columns).replace("{audit_values}", placeholders))
+
+
+def _audit_insert(entry) -> dict[str, Any]:
+    """Values of an unsaved audit entry for the placeholders of ``_participate_sql``."""
+    fields = _audit_columns(type(entry))[0]
+    return {f"audit_{n}": field.get_db_prep_save(field.pre_save(entry, True), connection)
+            for n, field in enumerate(fields)}
 
 
 def _participate(process: Process, *, user=None, voter_code: VoterCode | None = None, area, channel: str,
@@ -322,9 +347,8 @@ def _participate(process: Process, *, user=None, voter_code: VoterCode | None = 
     has already voted (the database's unique constraints decide, also under concurrency)."""
     area_id = _area_id(area)
     if connection.vendor == "postgresql":
-        columns, placeholders, audit_values = _audit_insert(audit)
-        sql = (_PARTICIPATE_SQL.replace("{audit_table}", connection.ops.quote_name(type(audit)._meta.db_table))
-               .replace("{audit_columns}", columns).replace("{audit_values}", placeholders))
+        audit_values = _audit_insert(audit)
+        sql = _participate_sql(type(audit))
         # Inside a caller's transaction a savepoint keeps it usable after a refusal; alone, the
         # statement is its own transaction.
         scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()

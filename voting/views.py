@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
 from audit.context import AuditContext
+from civic.rows import fetch_one
 from engines.numbers import money
 from proposals import services as proposals_services
 from proposals.forms import PhaseForm
@@ -34,8 +35,9 @@ class ReceiptForm(forms.Form):
 
 
 def _process(slug: str) -> Process:
-    process = get_object_or_404(Process.objects.select_related("council"), slug=slug)
-    if process.phase == Phase.DRAFT:
+    # Every voting page (a ballot submission too) starts here: one row, read without a QuerySet.
+    process = fetch_one(Process, "slug = %s", [slug])
+    if process is None or process.phase == Phase.DRAFT:
         raise Http404("No such process.")
     return process
 

@@ -91,11 +91,12 @@ def test_every_pb_url_is_in_the_matrix():
     assert names <= covered, f"URLs missing from the matrix: {sorted(names - covered)}"
 
 
-def test_idea_list_runs_a_fixed_number_of_queries(make_process, client_for, django_assert_num_queries, wards):
+def test_idea_list_runs_a_fixed_number_of_queries(make_process, client_for, django_assert_num_queries,
+                                                  django_assert_max_num_queries, wards):
     process = make_process("many", phase=Phase.IDEAS, costs=[100] * 3)
     client = client_for(Role.RESIDENT)
     client.get(f"/pb/{process.slug}/ideas/")  # warm up the session and the user
-    with django_assert_num_queries(9) as few:
+    with django_assert_max_num_queries(9) as few:  # 8 when sessions are read from the cache (Redis)
         assert client.get(f"/pb/{process.slug}/ideas/?ward=north&max_cost=500").status_code == 200
     for n in range(60):
         Idea.objects.create(process=process, area=wards["north"], title=f"More {n}", description="x",
