@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from assemblies.models import Session
 from audit.context import AuditContext
+from civic.events import call_and_send
 
 from . import services
 from .wire import ClientMessage, ProtocolError, parse_client_message
@@ -137,7 +138,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.gap_task.cancel()
         await self.channel_layer.group_discard(services.room_group(self.session_id), self.channel_name)
         if self.present:
-            await database_sync_to_async(services.leave)(self.user, self.session_id)
+            await call_and_send(services.leave, self.user, self.session_id)
 
     # --- Client messages ---------------------------------------------------------------
 
@@ -182,8 +183,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _perform(self, message: ClientMessage) -> None:
         try:
-            ack = await database_sync_to_async(services.perform)(
-                self.user, self.session_id, message.type, message.data, client_id=message.id, context=self.context
+            ack = await call_and_send(
+                services.perform, self.user, self.session_id, message.type, message.data,
+                client_id=message.id, context=self.context,
             )
         except services.RoomError as error:
             await self._reply_error(error.code, str(error), message.id)
@@ -218,7 +220,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not self.present:
             # Announced after the replay, so a returning client's replay is exactly what it missed.
             self.present = True
-            await database_sync_to_async(services.join)(self.user, self.session_id)
+            await call_and_send(services.join, self.user, self.session_id)
 
     # --- Events from the group ---------------------------------------------------------------
 
