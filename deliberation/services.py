@@ -138,7 +138,8 @@ def _locked_room(session_id: int, user: Any = None, client_id: str = "") -> Room
     if user is not None and _signed_in(user):
         query = query.annotate(
             member_role=Subquery(
-                Membership.objects.filter(assembly_id=OuterRef("session__assembly_id"), user_id=user.pk).values("role")[:1]
+                Membership.objects.filter(assembly_id=OuterRef("session__assembly_id"), user_id=user.pk)
+                .order_by().values("role")[:1]
             )
         )
         if client_id:
@@ -146,11 +147,13 @@ def _locked_room(session_id: int, user: Any = None, client_id: str = "") -> Room
                 repeated_seq=Subquery(
                     RoomEvent.objects.filter(
                         session_id=OuterRef("session_id"), actor_id=user.pk, client_id=client_id
-                    ).values("seq")[:1]
+                    ).order_by().values("seq")[:1]
                 ),
-                seen_seq=Subquery(Room.objects.filter(session_id=OuterRef("session_id")).values("last_seq")[:1]),
+                seen_seq=Subquery(
+                    Room.objects.filter(session_id=OuterRef("session_id")).order_by().values("last_seq")[:1]
+                ),
             )
-    room = query.first()
+    room = next(iter(query), None)  # not first(): its ORDER BY is one more clause to build, for one row
     if room is None:
         ensure_room(session_id)
         room = query.get()
@@ -163,7 +166,7 @@ def _repeated_seq(room: Room, user: Any, client_id: str) -> int | None:
         return room.repeated_seq  # type: ignore[attr-defined]
     return (
         RoomEvent.objects.filter(session_id=room.session_id, actor=user, client_id=client_id)
-        .values_list("seq", flat=True).first()
+        .order_by().values_list("seq", flat=True).first()
     )
 
 
