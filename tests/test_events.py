@@ -7,14 +7,24 @@ import asyncio
 import threading
 
 import pytest
+import pytest_asyncio
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connections, transaction
 
 from civic.events import call_and_send, send_event_on_commit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 GROUP = "events-test"
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def close_the_database_thread_connection():
+    """call_and_send runs in the database thread, which keeps its connection: close it, so the test
+    database can be dropped."""
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 async def _listener() -> str:
