@@ -5,7 +5,10 @@ Each action: lock the session's :class:`Room` row (``select_for_update``) → ch
 number (the counter lives on the locked row, so numbers have no gaps and no duplicates across
 processes) → audit facilitator actions → broadcast the event with ``send_event_on_commit``, so a
 rolled-back change is never announced. A client message id already used by the same person in
-the same session returns the first event's seq and does nothing else.
+the same session returns the first event's seq and does nothing else. (The lock's statement also
+reads the person's membership and that earlier event: see :func:`_locked_room`.) The consumer calls
+:func:`perform` through ``civic.events.call_and_send``, so the broadcast leaves from its event loop
+and the database thread goes on to the next action at once; views call it directly.
 
 The message protocol is documented in ``docs/live-protocol.md``.
 """
