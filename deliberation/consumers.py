@@ -11,7 +11,9 @@ Cost per delivered event (measured with ``benchmarks/live_room.py``): the group 
 the event serialised once, so an in-order delivery is one ``send`` of that text; it reads no
 database and does not go through the process' database thread (see :meth:`RoomConsumer.dispatch`).
 A connection's actions run as tasks, in arrival order, so the facilitator's connection is not held
-up by the previous action's hops back from the database thread.
+up by the previous action's hops back from the database thread. Actions (and presence) go through
+``civic.events.call_and_send``: the database thread commits and moves on, and the event is
+published from this process' event loop, instead of the thread waiting for the loop to publish.
 """
 
 from __future__ import annotations
