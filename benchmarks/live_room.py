@@ -114,16 +114,18 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
     received: list[dict[str, float]] = [{} for _ in cookies]  # per member: token -> receive time
     sent: dict[str, tuple[str, float]] = {}  # token -> (kind, send time)
 
-    async def open_member(i: int, cookie: str) -> WebSocket:
+    async def connect(port: int, cookie: str, who: str) -> WebSocket:
         for attempt in range(6):
             try:
-                ws = await WebSocket.connect("127.0.0.1", ports[i % 2], f"/ws/sessions/{session_id}/", cookie=cookie)
-                break
+                return await WebSocket.connect("127.0.0.1", port, f"/ws/sessions/{session_id}/", cookie=cookie)
             except (ConnectionError, asyncio.IncompleteReadError):
-                # A burst of handshakes can overrun daphne's listen backlog on a busy machine; retry.
+                # A burst of handshakes can overrun daphne's listen backlog (or its handshake
+                # timeout) on a busy machine; retry.
                 await asyncio.sleep(0.5 * (attempt + 1))
-        else:
-            raise ConnectionError(f"member {i} could not connect")
+        raise ConnectionError(f"{who} could not connect")
+
+    async def open_member(i: int, cookie: str) -> WebSocket:
+        ws = await connect(ports[i % 2], cookie, f"member {i}")
         await ws.send_json({"type": "hello", "last_seq": 0})
         while (await ws.recv_json())["type"] != "synced":
             pass
@@ -153,7 +155,7 @@ async def _run(ports: list[int], session_id: int, cookies: list[str], chair_cook
     members: list[WebSocket] = []
     for chunk in range(0, len(cookies), 25):
         members.extend(await asyncio.gather(*(open_member(i, c) for i, c in enumerate(cookies[chunk:chunk + 25], chunk))))
-    chair = await WebSocket.connect("127.0.0.1", ports[0], f"/ws/sessions/{session_id}/", cookie=chair_cookie)
+    chair = await connect(ports[0], chair_cookie, "the facilitator")
     await chair.send_json({"type": "hello", "last_seq": 0})
     chair_replies: list[dict] = []
 

@@ -11,7 +11,9 @@ Cost per delivered event (measured with ``benchmarks/live_room.py``): the group 
 the event serialised once, so an in-order delivery is one ``send`` of that text; it reads no
 database and does not go through the process' database thread (see :meth:`RoomConsumer.dispatch`).
 A connection's actions run as tasks, in arrival order, so the facilitator's connection is not held
-up by the previous action's hops back from the database thread.
+up by the previous action's hops back from the database thread. Actions (and presence) go through
+``civic.events.call_and_send``: the database thread commits and moves on, and the event is
+published from this process' event loop, instead of the thread waiting for the loop to publish.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from assemblies.models import Session
 from audit.context import AuditContext
+from civic.events import call_and_send
 
 from . import services
 from .wire import ClientMessage, ProtocolError, parse_client_message
@@ -137,7 +140,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.gap_task.cancel()
         await self.channel_layer.group_discard(services.room_group(self.session_id), self.channel_name)
         if self.present:
-            await database_sync_to_async(services.leave)(self.user, self.session_id)
+            await call_and_send(services.leave, self.user, self.session_id)
 
     # --- Client messages ---------------------------------------------------------------
 
@@ -182,8 +185,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _perform(self, message: ClientMessage) -> None:
         try:
-            ack = await database_sync_to_async(services.perform)(
-                self.user, self.session_id, message.type, message.data, client_id=message.id, context=self.context
+            ack = await call_and_send(
+                services.perform, self.user, self.session_id, message.type, message.data,
+                client_id=message.id, context=self.context,
             )
         except services.RoomError as error:
             await self._reply_error(error.code, str(error), message.id)
@@ -218,7 +222,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not self.present:
             # Announced after the replay, so a returning client's replay is exactly what it missed.
             self.present = True
-            await database_sync_to_async(services.join)(self.user, self.session_id)
+            await call_and_send(services.join, self.user, self.session_id)
 
     # --- Events from the group ---------------------------------------------------------------
 

@@ -5,7 +5,10 @@ Each action: lock the session's :class:`Room` row (``select_for_update``) → ch
 number (the counter lives on the locked row, so numbers have no gaps and no duplicates across
 processes) → audit facilitator actions → broadcast the event with ``send_event_on_commit``, so a
 rolled-back change is never announced. A client message id already used by the same person in
-the same session returns the first event's seq and does nothing else.
+the same session returns the first event's seq and does nothing else. (The lock's statement also
+reads the person's membership and that earlier event: see :func:`_locked_room`.) The consumer calls
+:func:`perform` through ``civic.events.call_and_send``, so the broadcast leaves from its event loop
+and the database thread goes on to the next action at once; views call it directly.
 
 The message protocol is documented in ``docs/live-protocol.md``.
 """
@@ -19,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.permissions import can
@@ -98,11 +101,20 @@ def room_group(session_id: int) -> str:
 
 def room_role(user: Any, session: Session) -> str | None:
     """The person's role in the session's room, or None if they may not join it."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return None
     role = Membership.objects.filter(assembly_id=session.assembly_id, user=user).values_list("role", flat=True).first()
-    if role is not None:
-        return role
+    return _role(user, role)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def _role(user: Any, membership_role: str | None) -> str | None:
+    """The room role of a signed-in ``user`` whose membership role in the assembly is ``membership_role``."""
+    if membership_role is not None:
+        return membership_role
     return OFFICER if can(user, "assembly.manage") else None
 
 
@@ -111,14 +123,54 @@ def ensure_room(session_id: int) -> Room:
     return room
 
 
-def _locked_room(session_id: int) -> Room:
-    """The session's room row, locked for this transaction (created on the room's first action)."""
+def _locked_room(session_id: int, user: Any = None, client_id: str = "") -> Room:
+    """The session's room row, locked for this transaction (created on the room's first action).
+
+    With ``user`` the same statement also reads what :func:`perform` checks first, so an action
+    takes one round trip to PostgreSQL instead of three before its own work: ``member_role`` (the
+    person's membership role, or None) and, with ``client_id``, ``repeated_seq`` (the seq of the
+    event this person already stored under that id, or None) and ``seen_seq``.
+
+    ``repeated_seq`` is only trustworthy when no other action committed while this statement
+    waited for the lock: PostgreSQL then returns the newest room row but evaluates the subqueries
+    in the statement's older snapshot. ``seen_seq`` is the room's ``last_seq`` in that snapshot;
+    every stored event raises ``last_seq`` (:func:`_append`), so ``seen_seq == last_seq`` means
+    nothing was stored meanwhile. Otherwise the caller looks the id up again.
+    """
     query = Room.objects.select_for_update().select_related("session").filter(session_id=session_id)
-    room = query.first()
+    if user is not None and _signed_in(user):
+        query = query.annotate(
+            member_role=Subquery(
+                Membership.objects.filter(assembly_id=OuterRef("session__assembly_id"), user_id=user.pk)
+                .order_by().values("role")[:1]
+            )
+        )
+        if client_id:
+            query = query.annotate(
+                repeated_seq=Subquery(
+                    RoomEvent.objects.filter(
+                        session_id=OuterRef("session_id"), actor_id=user.pk, client_id=client_id
+                    ).order_by().values("seq")[:1]
+                ),
+                seen_seq=Subquery(
+                    Room.objects.filter(session_id=OuterRef("session_id")).order_by().values("last_seq")[:1]
+                ),
+            )
+    room = next(iter(query), None)  # not first(): its ORDER BY is one more clause to build, for one row
     if room is None:
         ensure_room(session_id)
         room = query.get()
     return room
+
+
+def _repeated_seq(room: Room, user: Any, client_id: str) -> int | None:
+    """The seq of the event ``user`` already stored under ``client_id`` in this room, if any."""
+    if getattr(room, "seen_seq", None) == room.last_seq:
+        return room.repeated_seq  # type: ignore[attr-defined]
+    return (
+        RoomEvent.objects.filter(session_id=room.session_id, actor=user, client_id=client_id)
+        .order_by().values_list("seq", flat=True).first()
+    )
 
 
 # --- Payloads -------------------------------------------------------------------
@@ -366,14 +418,12 @@ def perform(
         raise RoomError(f"'id' is longer than {CLIENT_ID_MAX} characters.", "bad_message")
     try:
         with transaction.atomic():
-            room = _locked_room(session_id)
+            room = _locked_room(session_id, user, client_id)
             if client_id:
-                seq = RoomEvent.objects.filter(
-                    session_id=session_id, actor=user, client_id=client_id
-                ).values_list("seq", flat=True).first()
+                seq = _repeated_seq(room, user, client_id)
                 if seq is not None:
                     return Ack(seq, repeated=True)
-            role = room_role(user, room.session)
+            role = _role(user, room.member_role) if _signed_in(user) else None  # type: ignore[attr-defined]
             if role is None:
                 raise Forbidden("You are not a member of this assembly.")
             if spec.facilitator and role not in FACILITATING:
