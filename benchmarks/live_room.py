@@ -258,7 +258,9 @@ def main() -> int:
     from django.db import connections
 
     connections.close_all()
-    env = {**daphne_env(database_url, redis_url, secret), "DB_CONN_MAX_AGE": "60"}
+    # As deployed: DEBUG off (DEBUG on records every query of the room's path, and only of that path).
+    # DB_CONN_MAX_AGE is not set: the settings use psycopg's pool.
+    env = {**daphne_env(database_url, redis_url, secret), "DEBUG": "false"}
     processes = []
     logs = Path(tempfile.mkdtemp(prefix="live-bench-"))
     try:
