@@ -115,6 +115,11 @@ CLOSING_SEED_ROUNDINGS = 800
 CLOSING_ROUNDING_BATCH = 100  # the LP is solved after each batch; enough once within CLOSING_ACCEPTED_GAP
 CLOSING_ROUNDING_SECONDS = 20.0
 CLOSING_COLUMNS_SECONDS = 15.0
+# each batch of roundings leans towards the types the LP leaves shortest: a type's rounding key is
+# raised by up to CLOSING_DUAL_BIAS (its dual weight per member, scaled to the largest) against
+# uniform noise in [0, 1] (3,000-respondent seed 2, 300 roundings: 0.9919 of the bound unbiased,
+# 0.9941 with this bias);
+CLOSING_DUAL_BIAS = 3.0
 # and kept with its measured gap reported; the target is that no type ends more than
 # CLOSING_STUCK_GAP * (the bound) below its relaxation level (so the minimum is at least 0.999 of
 # the bound), and the closing note says when it is missed (the exact peeling is not restarted: on
@@ -933,15 +938,22 @@ def _close_by_columns(
     target = max(tolerances.CERTIFICATE_TOLERANCE, CLOSING_ACCEPTED_GAP * bound)
     rng = np.random.Generator(np.random.PCG64(tolerances.SEED_PANEL_RANDOM_SEED))
     stop = time.perf_counter() + CLOSING_ROUNDING_SECONDS
+    try:
+        _, duals, _ = master.solve()
+    except RuntimeError:
+        return None
     for batch in range(0, CLOSING_SEED_ROUNDINGS, CLOSING_ROUNDING_BATCH):
         if time.perf_counter() > stop:
             break
+        # Lean the roundings towards the types the LP leaves shortest (its dual weights per member).
+        bias = duals / pool.type_sizes
+        bias = CLOSING_DUAL_BIAS * bias / bias.max() if bias.max() > 0 else bias
         for _ in range(CLOSING_ROUNDING_BATCH):
-            rounded = oracle.rounded_panel(partial.residual, rng.random(pool.num_types))
+            rounded = oracle.rounded_panel(partial.residual, rng.random(pool.num_types) - bias)
             if rounded is not None and not master.has_panel(rounded):
                 master.add_panel(rounded)
         try:
-            value = master.solve()[0]
+            value, duals, _ = master.solve()
         except RuntimeError:
             return None
         if progress is not None:
