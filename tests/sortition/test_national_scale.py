@@ -131,26 +131,31 @@ def _face_of(constraints: Constraints, y: np.ndarray) -> tuple[np.ndarray, np.nd
     return fractional, floor, need_lo, need_hi
 
 
-@pytest.mark.parametrize("dropped", [1, 2, 4])
-def test_fill_and_exchange_complete_a_rounding_that_lost_types_on_a_tight_face(dropped: int) -> None:
-    # After a peeling step several types of the last panel can become integral at once; the panel
-    # must then be completed on the face where most quota rows are tight (exact counts). ``_fill``
-    # (greedy additions, then ``_exchange``: at most two out and two in) does that without the
-    # integer programme.
-    instance = national_instance(POOL, PANEL, seed=2)
-    pool = compile_pool(instance)
+@pytest.fixture(scope="module")
+def tight_face():
+    """The relaxation's point of a national 800/40 pool, its face and one rounding on it (IP)."""
+    pool = compile_pool(national_instance(POOL, PANEL, seed=2))
     relaxed = relaxation_leximin(pool)
     assert relaxed is not None
     constraints = Constraints.of(pool)
     fractional, floor, need_lo, need_hi = _face_of(constraints, relaxed.counts)
-    assert np.sum(need_lo == need_hi) >= 10  # a tight face: many rows need exact counts
     keys = np.linspace(1.0, 0.0, len(fractional))
     base = constraints.matrix @ floor
     weights = np.zeros(pool.num_types)
     weights[fractional] = keys
     panel = PanelOracle(pool).panel_within(floor, np.ceil(relaxed.counts), base + need_lo, base + need_hi, weights)
     assert panel is not None and constraints.valid(panel, pool.type_sizes)
-    rounding = np.flatnonzero(panel > floor)
+    return constraints, fractional, need_lo, need_hi, keys, np.flatnonzero(panel > floor)
+
+
+@pytest.mark.parametrize("dropped", [1, 2, 4])
+def test_fill_and_exchange_complete_a_rounding_that_lost_types_on_a_tight_face(tight_face, dropped: int) -> None:
+    # After a peeling step several types of the last panel can become integral at once; the panel
+    # must then be completed on the face where most quota rows are tight (exact counts). ``_fill``
+    # (greedy additions, then ``_exchange``: at most two out and two in) does that without the
+    # integer programme.
+    constraints, fractional, need_lo, need_hi, keys, rounding = tight_face
+    assert np.sum(need_lo == need_hi) >= 10  # a tight face: many rows need exact counts
 
     start = np.delete(rounding, np.arange(dropped) * 3)  # lose some types, as after a step
     assert _violation(constraints.matrix[:, start].sum(axis=1), need_lo, need_hi) > 0
