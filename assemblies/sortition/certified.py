@@ -110,7 +110,7 @@ EARLY_STOP_MIN_TYPES = 800
 CLOSING_ACCEPTED_GAP = 1e-4
 # a fast peeling stuck on a face without integer panels keeps its panels and is closed
 # (``_close_by_columns``) with up to CLOSING_SEED_ROUNDINGS roundings of its residual (for at most
-# CLOSING_ROUNDING_SECONDS of CPU) and column generation (at most CLOSING_COLUMNS_SECONDS);
+# CLOSING_ROUNDING_SECONDS of CPU) and column generation (at most CLOSING_COLUMNS_SECONDS of CPU);
 CLOSING_SEED_ROUNDINGS = 800
 CLOSING_ROUNDING_BATCH = 100  # the LP is solved after each batch; enough once within CLOSING_ACCEPTED_GAP
 CLOSING_ROUNDING_SECONDS = 20.0
@@ -977,7 +977,8 @@ def _close_by_columns(
             known_upper_bound=tolerances.RELAXATION_BOUND_SLACK,
             report_offset=float(np.min(levels)),
             gap=target,
-            deadline=time.perf_counter() + CLOSING_COLUMNS_SECONDS,
+            deadline=time.process_time() + CLOSING_COLUMNS_SECONDS,
+            clock=time.process_time,
         )
     except RuntimeError:
         return None
