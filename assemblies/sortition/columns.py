@@ -9,6 +9,7 @@ panels to within that gap, because the pricing value gives a valid upper bound o
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,6 +134,7 @@ def maximise_minimum(
     report_offset: float = 0.0,
     gap: float = tolerances.MAXIMIN_GAP,
     deadline: float | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> StageResult:
     """Raise the minimum probability of the unfixed types until the duality gap closes.
 
@@ -153,7 +155,8 @@ def maximise_minimum(
     Progress then reports ``report_offset`` plus the value and the bound (with the relaxation's levels
     as offsets, ``min(levels) + z`` is a guaranteed minimum probability and ``min(levels)`` the bound).
     ``gap`` replaces ``MAXIMIN_GAP`` as the stopping gap, and the stage also stops once
-    ``time.perf_counter()`` passes ``deadline`` (the caller then judges the value it reached).
+    ``clock()`` (``time.perf_counter`` unless the caller counts CPU time) passes ``deadline`` (the
+    caller then judges the value it reached).
     """
     sizes = master.sizes[master.active_types]
     unfixed = np.isnan(master.fixed)
@@ -209,7 +212,7 @@ def maximise_minimum(
             best_upper - value <= gap
             or not new_panels
             or iterations >= max_iterations
-            or (deadline is not None and time.perf_counter() > deadline)
+            or (deadline is not None and clock() > deadline)
         ):
             return StageResult(value, best_upper, duals, weights, iterations)
         for counts in new_panels:

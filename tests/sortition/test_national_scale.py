@@ -13,8 +13,16 @@ import math
 import numpy as np
 import pytest
 
-from assemblies.sortition.certified import Constraints, certified_leximin, relaxation_leximin
+from assemblies.sortition.certified import (
+    Constraints,
+    _exchange,
+    _fill,
+    _violation,
+    certified_leximin,
+    relaxation_leximin,
+)
 from assemblies.sortition.expand import distribution_from_compositions
+from assemblies.sortition.highs import PanelOracle
 from assemblies.sortition.model import Progress
 from assemblies.sortition.national import national_instance
 from assemblies.sortition.pool import compile_pool
@@ -109,3 +117,58 @@ def test_a_stuck_peeling_keeps_its_panels_and_is_closed_by_roundings_and_column_
         assert quota_violations(instance, panel) == []
     assert reports[-1].phase == "done"
     assert reports[-1].lower_bound == pytest.approx(float(achieved.min()), abs=1e-12)
+
+
+def _face_of(constraints: Constraints, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(fractional types, floor, need_lo, need_hi) at ``y``, as one peeling step sees them."""
+    floor = np.floor(y)
+    fractional = np.flatnonzero(y - floor > 1e-9)
+    sums, base = constraints.matrix @ y, constraints.matrix @ floor
+    tight = (sums <= constraints.lower + 1e-7) | (sums >= constraints.upper - 1e-7)
+    exact = np.rint(sums - base).astype(np.int64)
+    need_lo = np.where(tight, exact, constraints.lower - base.astype(np.int64))
+    need_hi = np.where(tight, exact, constraints.upper - base.astype(np.int64))
+    return fractional, floor, need_lo, need_hi
+
+
+@pytest.fixture(scope="module")
+def tight_face():
+    """The relaxation's point of a national 800/40 pool, its face and one rounding on it (IP)."""
+    pool = compile_pool(national_instance(POOL, PANEL, seed=2))
+    relaxed = relaxation_leximin(pool)
+    assert relaxed is not None
+    constraints = Constraints.of(pool)
+    fractional, floor, need_lo, need_hi = _face_of(constraints, relaxed.counts)
+    keys = np.linspace(1.0, 0.0, len(fractional))
+    base = constraints.matrix @ floor
+    weights = np.zeros(pool.num_types)
+    weights[fractional] = keys
+    panel = PanelOracle(pool).panel_within(floor, np.ceil(relaxed.counts), base + need_lo, base + need_hi, weights)
+    assert panel is not None and constraints.valid(panel, pool.type_sizes)
+    return constraints, fractional, need_lo, need_hi, keys, np.flatnonzero(panel > floor)
+
+
+@pytest.mark.parametrize("dropped", [1, 2, 4])
+def test_fill_and_exchange_complete_a_rounding_that_lost_types_on_a_tight_face(tight_face, dropped: int) -> None:
+    # After a peeling step several types of the last panel can become integral at once; the panel
+    # must then be completed on the face where most quota rows are tight (exact counts). ``_fill``
+    # (greedy additions, then ``_exchange``: at most two out and two in) does that without the
+    # integer programme.
+    constraints, fractional, need_lo, need_hi, keys, rounding = tight_face
+    assert np.sum(need_lo == need_hi) >= 10  # a tight face: many rows need exact counts
+
+    start = np.delete(rounding, np.arange(dropped) * 3)  # lose some types, as after a step
+    assert _violation(constraints.matrix[:, start].sum(axis=1), need_lo, need_hi) > 0
+    repaired = _fill(constraints.matrix, fractional, start, need_lo, need_hi, keys)
+    assert repaired is not None
+    assert set(repaired.tolist()) <= set(fractional.tolist())
+    counts = constraints.matrix[:, repaired].sum(axis=1)
+    assert np.all(counts >= need_lo) and np.all(counts <= need_hi)
+    assert len(set(start.tolist()) - set(repaired.tolist())) <= 2  # at most two taken out again
+
+    if dropped == 1:
+        # One type short: an exchange alone puts in a type with the same tight-row values.
+        exchanged = _exchange(constraints.matrix, fractional, start, need_lo, need_hi, keys)
+        assert exchanged is not None
+        counts = constraints.matrix[:, exchanged].sum(axis=1)
+        assert np.all(counts >= need_lo) and np.all(counts <= need_hi)
