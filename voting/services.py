@@ -504,7 +504,8 @@ def change_ballot_with_code(process: Process, code: str, client: str, receipt: s
     (:func:`_insert_shuffled`), so neither its row nor its position says it was changed or by whom;
     the old receipt is spent. Wrong codes and wrong receipts count as failed attempts of this
     client (429 after ``CODE_ATTEMPTS``). Two concurrent changes with one receipt: the second's
-    delete waits for the first, then finds nothing (404), so one ballot remains."""
+    delete waits for the first, then finds nothing (404; 409 if it starts after the first committed,
+    the receipt being spent by then), so one ballot remains."""
     voter_code = voter_code_for(process, code, client, used=True)
     if not voter_code.used:  # type: ignore[attr-defined]
         raise BallotRefused("This voter code has not voted yet: cast your ballot first.", 409, keep_choices=True)

@@ -352,7 +352,10 @@ def test_concurrent_changes_with_one_receipt_leave_exactly_one_ballot(make_proce
         t.start()
     for t in threads:
         t.join()
-    assert sorted(status for status, _ in responses) == [200] + [404] * (threads_n - 1)
+    # One change wins; the others find no ballot with that receipt (404) or, arriving after the
+    # winner committed, a spent receipt (409).
+    statuses = sorted(status for status, _ in responses)
+    assert statuses[0] == 200 and len(statuses) == threads_n and set(statuses[1:]) <= {404, 409}
     assert Ballot.objects.filter(process=process).count() == 4
     assert Participation.objects.filter(process=process).count() == 4
     winner = re.search(r'id="receipt-code">([A-Z0-9-]+)<', next(r for r in responses if r[0] == 200)[1]).group(1)
