@@ -14,6 +14,9 @@ Design (what a database dump can and cannot tell)
 * Changing a ballot needs the receipt: the voter (signed in, with a participation) presents it,
   the ballot whose ``receipt_hash`` matches is rewritten and gets a *new* receipt; the old hash is
   kept in :class:`SpentReceipt` (no link to anything) so a replayed receipt gets a clear refusal.
+  Someone who voted with a voter code presents the code (it has voted, channel ``code``) and the
+  receipt instead; their old ballot row is deleted and the new choices inserted shuffled like a
+  new ballot (:func:`voting.services.change_ballot_with_code`).
   The voter's browser may keep the receipt in an HttpOnly cookie scoped to the process's path so
   that the change form is pre-filled; the server never writes it to the database or the session.
 * Storage order: each new ballot swaps its content with a randomly chosen earlier ballot of the

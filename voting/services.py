@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.permissions import require
@@ -433,9 +433,24 @@ def _code_attempts_key(process: Process, client: str) -> str:
     return f"pb-code-fail:{process.pk}:{hashlib.sha256(client.encode()).hexdigest()[:32]}"
 
 
-def voter_code_for(process: Process, code: str, client: str) -> VoterCode:
+def _count_failed_attempt(key: str) -> None:
+    """One more wrong guess from this client (the window starts at the first one)."""
+    from django.core.cache import cache
+
+    if cache.add(key, 1, CODE_WINDOW) is False:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, CODE_WINDOW)
+
+
+def voter_code_for(process: Process, code: str, client: str, *, used: bool = False) -> VoterCode:
     """The unused voter code of this process, or ``BallotRefused``. Unknown codes are counted per
-    client address (hashed in the cache, never stored) and refused with 429 after ``CODE_ATTEMPTS``."""
+    client address (hashed in the cache, never stored) and refused with 429 after ``CODE_ATTEMPTS``.
+
+    With ``used=True`` a code that has already voted online (channel ``code``, so its holder was
+    shown a receipt) is returned too, with ``used`` set: its ballot may be changed with the receipt.
+    A code spent on a paper ballot is refused either way (no receipt was ever shown for it)."""
     from django.core.cache import cache
 
     key = _code_attempts_key(process, client)
@@ -444,15 +459,14 @@ def voter_code_for(process: Process, code: str, client: str) -> VoterCode:
     if process.phase != Phase.VOTING:
         raise BallotRefused("Voting is not open.", 409)
     voter_code = (VoterCode.objects.filter(process=process, code_hash=receipt_hash(code))
-                  .annotate(used=Exists(Participation.objects.filter(voter_code=OuterRef("pk")))).first())
+                  .annotate(used_channel=Subquery(Participation.objects.filter(voter_code=OuterRef("pk"))
+                                                  .values("channel")[:1])).first())
     if voter_code is None:
-        if cache.add(key, 1, CODE_WINDOW) is False:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, CODE_WINDOW)
+        _count_failed_attempt(key)
         raise BallotRefused("This voter code is not valid for this process. Check it and try again.", 404)
-    if voter_code.used:  # type: ignore[attr-defined]
+    channel = voter_code.used_channel  # type: ignore[attr-defined]
+    voter_code.used = channel is not None  # type: ignore[attr-defined]
+    if channel is not None and not (used and channel == Channel.CODE):
         raise BallotRefused("This voter code has already been used to vote.", 409)
     return voter_code
 
@@ -478,6 +492,50 @@ def cast_ballot_with_code(process: Process, code: str, client: str, data, *, con
     except IntegrityError:
         raise BallotRefused("This voter code has already been used to vote.", 409) from None
     return receipt
+
+
+def change_ballot_with_code(process: Process, code: str, client: str, receipt: str, data, *,
+                            context: AuditContext) -> str:
+    """Replace the ballot of someone who voted with a voter code; returns a new receipt (shown once).
+
+    Needs both the code (it has voted online) and the receipt of a code ballot of the same process
+    and ward; nothing links the two, so, as for :func:`change_ballot`, holding both is the proof.
+    The old ballot row is deleted and the new content inserted shuffled like a new ballot
+    (:func:`_insert_shuffled`), so neither its row nor its position says it was changed or by whom;
+    the old receipt is spent. Wrong codes and wrong receipts count as failed attempts of this
+    client (429 after ``CODE_ATTEMPTS``). Two concurrent changes with one receipt: the second's
+    delete waits for the first, then finds nothing (404; 409 if it starts after the first committed,
+    the receipt being spent by then), so one ballot remains."""
+    voter_code = voter_code_for(process, code, client, used=True)
+    if not voter_code.used:  # type: ignore[attr-defined]
+        raise BallotRefused("This voter code has not voted yet: cast your ballot first.", 409, keep_choices=True)
+    if not normalise_receipt(receipt):
+        raise BallotRefused("Enter the receipt code you were shown when you voted.", 400)
+    area = voter_code.area_id
+    choices = parse_choices(process, area, data)
+    digest = receipt_hash(receipt)
+    new = new_receipt()
+    with transaction.atomic():
+        if _phase_shared_lock(process) != Phase.VOTING:
+            raise BallotRefused("Voting has closed.", 409)
+        if SpentReceipt.objects.filter(receipt_hash=digest).exists():
+            raise BallotRefused("This receipt was already used to change a ballot; use the newest receipt.", 409,
+                                keep_choices=True)
+        deleted, _ = Ballot.objects.filter(process=process, receipt_hash=digest, channel=Channel.CODE,
+                                           area_id=area).delete()
+        if deleted != 1:
+            refused = BallotRefused("No ballot cast with a voter code in this process has that receipt code.", 404,
+                                    keep_choices=True)
+        else:
+            refused = None
+            SpentReceipt.objects.create(receipt_hash=digest)
+            _insert_shuffled(process, area, Channel.CODE, choices, receipt_hash(new))
+            # Audit says that a code ballot was changed, never which code or what.
+            record(None, "pb.vote.change_code", process, context=context)
+    if refused is not None:
+        _count_failed_attempt(_code_attempts_key(process, client))
+        raise refused
+    return new
 
 
 def change_ballot(user, process: Process, receipt: str, data, *, context: AuditContext) -> str:

@@ -47,7 +47,7 @@ def _ctx(request: HttpRequest) -> AuditContext:
 
 
 def _ballot_context(request: HttpRequest, process: Process, area, data=None, error: str = "", *,
-                    voter_code: str = "") -> dict[str, Any]:
+                    voter_code: str = "", code_used: bool = False) -> dict[str, Any]:
     ideas = services.ballot_ideas(process, area)
     chosen = set(data.getlist("project")) if data is not None else set()
     values = {k: v for k, v in (data or {}).items()} if data is not None else {}
@@ -56,8 +56,11 @@ def _ballot_context(request: HttpRequest, process: Process, area, data=None, err
     total = services.running_total(process, area, data or {})
     return {"process": process, "rows": rows, "total": total, "error": error, "area": area,
             "budget": money(services.unit_budget(process, area)),
-            "has_voted": not voter_code and Participation.objects.filter(process=process, user=request.user).exists(),
-            "receipt_from_cookie": "" if voter_code else request.COOKIES.get(f"{RECEIPT_COOKIE}_{process.pk}", ""),
+            "has_voted": code_used if voter_code else
+                         Participation.objects.filter(process=process, user=request.user).exists(),
+            # A code voter has no cookie: the receipt they typed is kept when the ballot comes back.
+            "receipt_from_cookie": values.get("receipt", "") if voter_code else
+                                   request.COOKIES.get(f"{RECEIPT_COOKIE}_{process.pk}", ""),
             "voter_code": voter_code, "age_confirmed": values.get("age_confirmed") == "on",
             "action": reverse("pb_vote_code" if voter_code else "pb_vote", args=[process.slug])}
 
@@ -103,7 +106,10 @@ class VoterCodeForm(forms.Form):
 
 
 def vote_code(request: HttpRequest, slug: str) -> HttpResponse:
-    """Voting without an account: a single-use voter code, then the ballot (no session is written)."""
+    """Voting without an account: a single-use voter code, then the ballot (no session is written).
+
+    A code that has already voted online brings the same ballot with a receipt field: the code and
+    the receipt together change the ballot while voting is open."""
     process = _process(slug)
     if request.method != "POST":
         if process.phase != Phase.VOTING:
@@ -115,21 +121,28 @@ def vote_code(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "voting/code.html", {"process": process, "form": form}, status=400)
     code = services.normalise_receipt(form.cleaned_data["code"])
     client = _ctx(request).ip_address or "unknown"
+    changing = "receipt" in request.POST
     try:
         if "cast" not in request.POST:
-            voter_code = services.voter_code_for(process, code, client)
+            voter_code = services.voter_code_for(process, code, client, used=True)
             response = render(request, "voting/vote.html",
-                              _ballot_context(request, process, voter_code.area_id, voter_code=code))
+                              _ballot_context(request, process, voter_code.area_id, voter_code=code,
+                                              code_used=voter_code.used))  # type: ignore[attr-defined]
             response["Cache-Control"] = "no-store"
             return response
-        receipt = services.cast_ballot_with_code(process, code, client, request.POST, context=_ctx(request))
+        if changing:
+            receipt = services.change_ballot_with_code(process, code, client, request.POST["receipt"], request.POST,
+                                                       context=_ctx(request))
+        else:
+            receipt = services.cast_ballot_with_code(process, code, client, request.POST, context=_ctx(request))
     except services.BallotRefused as refused:
-        if refused.status == 400:
+        if refused.keep_choices:
             area = services.VoterCode.objects.filter(process=process, code_hash=services.receipt_hash(code)) \
                 .values_list("area", flat=True).first()
             response = render(request, "voting/vote.html",
-                              _ballot_context(request, process, area, request.POST, refused.message, voter_code=code),
-                              status=400)
+                              _ballot_context(request, process, area, request.POST, refused.message, voter_code=code,
+                                              code_used=changing),
+                              status=refused.status)
             response["Cache-Control"] = "no-store"
             return response
         if refused.status in (404, 429):
@@ -137,7 +150,7 @@ def vote_code(request: HttpRequest, slug: str) -> HttpResponse:
             return render(request, "voting/code.html", {"process": process, "form": form}, status=refused.status)
         return render(request, "voting/refused.html", {"process": process, "reason": refused.message},
                       status=refused.status)
-    response = render(request, "voting/receipt.html", {"process": process, "receipt": receipt, "changed": False,
+    response = render(request, "voting/receipt.html", {"process": process, "receipt": receipt, "changed": changing,
                                                       "with_code": True})
     response["Cache-Control"] = "no-store"
     return response
