@@ -494,6 +494,13 @@ def cast_ballot_with_code(process: Process, code: str, client: str, data, *, con
     return receipt
 
 
+def _refuse_spent(digest: str) -> None:
+    """A receipt that already changed a ballot cannot change one again (409, the choices kept)."""
+    if SpentReceipt.objects.filter(receipt_hash=digest).exists():
+        raise BallotRefused("This receipt was already used to change a ballot; use the newest receipt.", 409,
+                            keep_choices=True)
+
+
 def change_ballot_with_code(process: Process, code: str, client: str, receipt: str, data, *,
                             context: AuditContext) -> str:
     """Replace the ballot of someone who voted with a voter code; returns a new receipt (shown once).
@@ -518,9 +525,7 @@ def change_ballot_with_code(process: Process, code: str, client: str, receipt: s
     with transaction.atomic():
         if _phase_shared_lock(process) != Phase.VOTING:
             raise BallotRefused("Voting has closed.", 409)
-        if SpentReceipt.objects.filter(receipt_hash=digest).exists():
-            raise BallotRefused("This receipt was already used to change a ballot; use the newest receipt.", 409,
-                                keep_choices=True)
+        _refuse_spent(digest)
         deleted, _ = Ballot.objects.filter(process=process, receipt_hash=digest, channel=Channel.CODE,
                                            area_id=area).delete()
         if deleted != 1:
@@ -551,9 +556,7 @@ def change_ballot(user, process: Process, receipt: str, data, *, context: AuditC
             raise BallotRefused("Voting has closed.", 409)
         if not Participation.objects.filter(process=process, user=user).exists():
             raise BallotRefused("You have not voted in this process yet.", 409, keep_choices=True)
-        if SpentReceipt.objects.filter(receipt_hash=digest).exists():
-            raise BallotRefused("This receipt was already used to change a ballot; use the newest receipt.", 409,
-                                keep_choices=True)
+        _refuse_spent(digest)
         updated = Ballot.objects.filter(process=process, receipt_hash=digest, channel=Channel.ONLINE).update(
             receipt_hash=receipt_hash(new), projects=choices.projects, points=choices.points)
         if updated != 1:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from accounts.models import Profile, Role
 from councils.models import Area, Council
 from proposals.models import BallotType, Idea, IdeaStatus, Phase, Process, WardBudget
+
+
+def require_postgresql() -> None:
+    """Tests of PostgreSQL's own guarantees (row locks, concurrency): fail under CI, skip locally."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("this test needs PostgreSQL (DATABASE_URL)")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
 
 
 @pytest.fixture

@@ -3,28 +3,18 @@ audit entry together), and the whole submission a fixed, small number of queries
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.db import connection
 
 from audit.models import AuditEntry
 from proposals.models import Phase
 from voting.models import Ballot, Participation
 
-from .conftest import ideas_of
-
-
-def _needs_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("this test needs PostgreSQL (DATABASE_URL)")
-        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+from .conftest import ideas_of, require_postgresql
 
 
 @pytest.mark.django_db(transaction=True)  # outside a test transaction, as under daphne
 def test_a_ballot_costs_six_queries_of_which_one_writes(make_process, resident, django_assert_num_queries):
-    _needs_postgresql()
+    require_postgresql()
     process = make_process(require_verified_email=True)
     ideas = ideas_of(process)
     voters = [resident() for _ in range(3)]  # signed up with a verified email
@@ -46,7 +36,7 @@ def test_a_ballot_costs_six_queries_of_which_one_writes(make_process, resident, 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_single_statement_writes_nothing_once_voting_has_closed_or_for_a_second_ballot(make_process, resident):
-    _needs_postgresql()
+    require_postgresql()
     process = make_process()
     idea = ideas_of(process)[0]
     voter, late = resident(), resident()

@@ -18,7 +18,7 @@ from django.test import Client
 from proposals.models import BallotType
 from voting.models import Ballot, Participation
 
-from .conftest import ideas_of, run_worker
+from .conftest import ideas_of, require_postgresql, run_worker
 
 VOTERS = 20
 
@@ -113,12 +113,7 @@ def _json(value):
 
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_concurrent_ballots_by_one_person_count_once(make_process, resident):
-    if connection.vendor != "postgresql":
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("this test needs PostgreSQL (DATABASE_URL)")
-        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+    require_postgresql()
     process = make_process()
     ideas = ideas_of(process)
     voter = resident()

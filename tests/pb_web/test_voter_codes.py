@@ -16,7 +16,7 @@ from proposals.models import Phase
 from voting import services
 from voting.models import Ballot, Channel, Participation, VoterCode
 
-from .conftest import ideas_of
+from .conftest import ideas_of, require_postgresql
 
 CTX = AuditContext.command()
 
@@ -121,12 +121,7 @@ def test_codes_issued_for_a_ward_give_that_ward_s_ballot_and_turnout(make_proces
 
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_concurrent_ballots_with_one_code_count_once(make_process, make_user):
-    if connection.vendor != "postgresql":
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("this test needs PostgreSQL (DATABASE_URL)")
-        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+    require_postgresql()
     process = make_process()
     idea = ideas_of(process)[0]
     code = _codes(process, make_user)[0]
@@ -323,12 +318,7 @@ def test_wrong_receipts_and_wrong_codes_when_changing_are_rate_limited(make_proc
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_changes_with_one_receipt_leave_exactly_one_ballot(make_process, make_user):
-    if connection.vendor != "postgresql":
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("this test needs PostgreSQL (DATABASE_URL)")
-        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+    require_postgresql()
     process = make_process()
     ideas = ideas_of(process)
     _others(process, make_user)
